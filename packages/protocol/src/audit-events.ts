@@ -1,0 +1,42 @@
+/**
+ * The closed set of audit event types, each with a stable code (Teleport's habit: family number plus
+ * severity letter, I = info, W = warning, E = error). Server, web and CLI import this one table.
+ */
+export const AUDIT_EVENTS = {
+  'user.login': { code: 'U1000I', description: 'A user signed in.' },
+  'user.login.failed': { code: 'U1000W', description: 'A sign-in attempt failed.' },
+  'user.login.rate_limited': { code: 'U1001W', description: 'A sign-in attempt was refused by the rate limit.' },
+  'user.logout': { code: 'U1002I', description: 'A user signed out.' },
+  'user.password.changed': { code: 'U1003I', description: 'A user changed their password.' },
+  'user.created': { code: 'U2000I', description: 'A user was created.' },
+  'user.deleted': { code: 'U2001I', description: 'A user was deleted.' },
+  'group.created': { code: 'U3000I', description: 'A group was created.' },
+  'group.deleted': { code: 'U3001I', description: 'A group was deleted.' },
+  'group.member.added': { code: 'U3002I', description: 'A user was added to a group.' },
+  'group.member.removed': { code: 'U3003I', description: 'A user was removed from a group.' },
+  'resource.written': { code: 'R1000I', description: 'An inventory resource was created or updated.' },
+  'resource.deleted': { code: 'R1001I', description: 'An inventory resource was deleted.' },
+  'bastion.started': { code: 'B1000I', description: 'The bastion process started.' },
+} as const;
+
+export type AuditEventType = keyof typeof AUDIT_EVENTS;
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+/** An audit event as stored and as served by `GET /api/audit`. */
+export interface AuditEvent {
+  id: string;
+  time: string;
+  type: AuditEventType;
+  code: string;
+  /** Username of whoever did it (or tried to), null for the system. */
+  actor: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  /** What it was done to: a resource ID, a username, a group name. */
+  target: string | null;
+  outcome: AuditOutcome;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export const auditCode = (type: AuditEventType): string => AUDIT_EVENTS[type].code;

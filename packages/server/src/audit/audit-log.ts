@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { auditCode, type AuditEvent, type AuditEventType, type AuditOutcome } from '../../../protocol/src/audit-events.js';
+import type { Database } from '../storage/schema.js';
+
+export interface AuditInput {
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  message: string;
+  actor?: string | null | undefined;
+  clientIp?: string | null | undefined;
+  userAgent?: string | null | undefined;
+  target?: string | null | undefined;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Writes audit events to the database (one committed row each, so they survive a crash of the process)
+ * and mirrors them to the log. Reading is for admins through the API.
+ */
+export class AuditLog {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly log?: { info(obj: object, msg: string): void },
+  ) {}
+
+  async write(input: AuditInput): Promise<AuditEvent> {
+    const event: AuditEvent = {
+      id: randomUUID(),
+      time: new Date().toISOString(),
+      type: input.type,
+      code: auditCode(input.type),
+      actor: input.actor ?? null,
+      clientIp: input.clientIp ?? null,
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      target: input.target ?? null,
+      outcome: input.outcome,
+      message: input.message,
+      details: input.details ?? {},
+    };
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        id: event.id,
+        time: event.time,
+        type: event.type,
+        code: event.code,
+        actor: event.actor,
+        client_ip: event.clientIp,
+        user_agent: event.userAgent,
+        target: event.target,
+        outcome: event.outcome,
+        message: event.message,
+        details: JSON.stringify(event.details),
+      })
+      .execute();
+    this.log?.info({ audit: event }, `audit ${event.type} ${event.outcome}`);
+    return event;
+  }
+
+  async list(filter: { type?: string | undefined; actor?: string | undefined; limit?: number | undefined } = {}): Promise<AuditEvent[]> {
+    let q = this.db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(Math.min(filter.limit ?? 100, 1000));
+    if (filter.type) q = q.where('type', '=', filter.type);
+    if (filter.actor) q = q.where('actor', '=', filter.actor);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      time: r.time,
+      type: r.type as AuditEventType,
+      code: r.code,
+      actor: r.actor,
+      clientIp: r.client_ip,
+      userAgent: r.user_agent,
+      target: r.target,
+      outcome: r.outcome as AuditOutcome,
+      message: r.message,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }));
+  }
+}

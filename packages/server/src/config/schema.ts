@@ -1,0 +1,106 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The configuration file's schema. Unknown keys are refused (a typo such as `sever.port` must not be
+ * silently ignored). Defaults live in defaults.ts, not here, so the schema reads as the file's shape.
+ */
+const Name = Type.String({ minLength: 1, maxLength: 80 });
+const Cidr = Type.String({ minLength: 9, maxLength: 18 });
+const Strict = { additionalProperties: false } as const;
+
+const NicConfig = Type.Object(
+  { name: Name, virtualNetwork: Name, subnet: Name, privateIpAddress: Type.String({ minLength: 7, maxLength: 15 }) },
+  Strict,
+);
+
+export const InventoryConfigSchema = Type.Object(
+  {
+    subscription: Type.Optional(Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), name: Type.Optional(Name) }, Strict)),
+    resourceGroups: Type.Optional(Type.Array(Type.Object({ name: Name, location: Type.Optional(Name) }, Strict))),
+    virtualNetworks: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Name,
+            resourceGroup: Name,
+            addressSpace: Type.Array(Cidr, { minItems: 1 }),
+            subnets: Type.Optional(Type.Array(Type.Object({ name: Name, addressPrefix: Cidr }, Strict))),
+            peerings: Type.Optional(Type.Array(Name)),
+          },
+          Strict,
+        ),
+      ),
+    ),
+    virtualMachines: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Name,
+            resourceGroup: Name,
+            osType: Type.Union([Type.Literal('linux'), Type.Literal('windows')]),
+            tags: Type.Optional(Type.Record(Type.String(), Type.String())),
+            nics: Type.Array(NicConfig, { minItems: 1 }),
+          },
+          Strict,
+        ),
+      ),
+    ),
+    bastionHosts: Type.Optional(Type.Array(Type.Object({ name: Name, resourceGroup: Name, virtualNetwork: Name }, Strict))),
+  },
+  Strict,
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1 }),
+    server: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Integer({ minimum: 1, maximum: 65535 }),
+        publicUrl: Type.Optional(Type.String({ pattern: '^https://' })),
+        tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, Strict)),
+        trustProxy: Type.Boolean(),
+      },
+      Strict,
+    ),
+    database: Type.Object({ url: Type.Optional(Type.String({ pattern: '^(postgres(ql)?|sqlite)://' })) }, Strict),
+    recordings: Type.Object({ dir: Type.Optional(Type.String({ minLength: 1 })) }, Strict),
+    log: Type.Object(
+      {
+        level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+      },
+      Strict,
+    ),
+    security: Type.Object(
+      {
+        sessionTtlMinutes: Type.Integer({ minimum: 1, maximum: 43_200 }),
+        login: Type.Object(
+          {
+            maxFailures: Type.Integer({ minimum: 1, maximum: 1000 }),
+            windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+          },
+          Strict,
+        ),
+      },
+      Strict,
+    ),
+    admin: Type.Object({ username: Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }) }, Strict),
+    users: Type.Array(
+      Type.Object(
+        {
+          username: Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }),
+          password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+          passwordHash: Type.Optional(Type.String({ minLength: 1 })),
+          displayName: Type.Optional(Type.String({ maxLength: 128 })),
+          groups: Type.Optional(Type.Array(Name)),
+        },
+        Strict,
+      ),
+    ),
+    inventory: Type.Optional(InventoryConfigSchema),
+  },
+  Strict,
+);
+
+export type BastionConfig = Static<typeof ConfigSchema>;
+export type InventoryConfig = Static<typeof InventoryConfigSchema>;

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { BastionError, conflict, notFound, validationError } from '../errors.js';
+import type { Database, UsersTable } from '../storage/schema.js';
+import { hashPassword, passwordProblem, verifyPassword } from './password.js';
+
+export interface UserView {
+  id: string;
+  username: string;
+  displayName: string;
+  isAdmin: boolean;
+  mustChangePassword: boolean;
+  groups: string[];
+}
+
+const USERNAME = /^[a-zA-Z0-9_.-]{1,64}$/;
+const GROUPNAME = /^[a-zA-Z0-9_. -]{1,64}$/;
+// A fixed hash so that an unknown username costs as much time as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+export class UserDirectory {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: { username: string; password?: string; passwordHash?: string; displayName?: string; isAdmin?: boolean; mustChangePassword?: boolean; skipPolicy?: boolean }): Promise<UserView> {
+    if (!USERNAME.test(input.username)) throw validationError('username must be 1–64 letters, digits, "_", "." or "-".');
+    if (input.password !== undefined && !input.skipPolicy) {
+      const problem = passwordProblem(input.password);
+      if (problem) throw validationError(problem);
+    }
+    const hash = input.passwordHash ?? (input.password !== undefined ? await hashPassword(input.password) : undefined);
+    if (!hash) throw validationError('A password is required.');
+    if (await this.findRow(input.username)) throw conflict(`User ${input.username} already exists.`);
+    const now = new Date().toISOString();
+    const row: UsersTable = {
+      id: randomUUID(),
+      username: input.username,
+      username_key: input.username.toLowerCase(),
+      display_name: input.displayName ?? input.username,
+      password_hash: hash,
+      is_admin: input.isAdmin ? 1 : 0,
+      must_change_password: input.mustChangePassword ? 1 : 0,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('users').values(row).execute();
+    return this.view(row);
+  }
+
+  /** Returns the user when the password matches; null otherwise (same cost whether or not the user exists). */
+  async verifyLogin(username: string, password: string): Promise<UserView | null> {
+    const row = USERNAME.test(username) ? await this.findRow(username) : undefined;
+    if (!row || row.disabled) {
+      dummyHash ??= hashPassword('not-a-real-password-0');
+      await verifyPassword(password, await dummyHash);
+      return null;
+    }
+    return (await verifyPassword(password, row.password_hash)) ? this.view(row) : null;
+  }
+
+  async changePassword(userId: string, current: string, next: string): Promise<void> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    if (!row) throw notFound('The user');
+    if (!(await verifyPassword(current, row.password_hash))) throw new BastionError('BST_ERR_VALIDATION', 'The current password is not correct.');
+    if (current === next) throw validationError('The new password must differ from the current one.');
+    const problem = passwordProblem(next);
+    if (problem) throw validationError(problem);
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(next), must_change_password: 0, updated_at: new Date().toISOString() })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  async get(username: string): Promise<UserView> {
+    const row = await this.findRow(username);
+    if (!row) throw notFound(`User ${username}`);
+    return this.view(row);
+  }
+
+  async getById(id: string): Promise<UserView | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && !row.disabled ? this.view(row) : undefined;
+  }
+
+  async list(): Promise<UserView[]> {
+    const rows = await this.db.selectFrom('users').selectAll().orderBy('username_key').execute();
+    return Promise.all(rows.map((r) => this.view(r)));
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async delete(username: string): Promise<void> {
+    const row = await this.findRow(username);
+    if (!row) throw notFound(`User ${username}`);
+    await this.db.deleteFrom('users').where('id', '=', row.id).execute();
+  }
+
+  async createGroup(name: string): Promise<{ id: string; name: string }> {
+    if (!GROUPNAME.test(name)) throw validationError('group name must be 1–64 letters, digits, spaces, "_", "." or "-".');
+    if (await this.findGroup(name)) throw conflict(`Group ${name} already exists.`);
+    const group = { id: randomUUID(), name, name_key: name.toLowerCase(), created_at: new Date().toISOString() };
+    await this.db.insertInto('groups').values(group).execute();
+    return { id: group.id, name };
+  }
+
+  async listGroups(): Promise<Array<{ id: string; name: string; members: string[] }>> {
+    const groups = await this.db.selectFrom('groups').selectAll().orderBy('name_key').execute();
+    const members = await this.db.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id').select(['group_members.group_id', 'users.username']).execute();
+    return groups.map((g) => ({ id: g.id, name: g.name, members: members.filter((m) => m.group_id === g.id).map((m) => m.username) }));
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    const group = await this.findGroup(name);
+    if (!group) throw notFound(`Group ${name}`);
+    await this.db.deleteFrom('group_members').where('group_id', '=', group.id).execute();
+    await this.db.deleteFrom('groups').where('id', '=', group.id).execute();
+  }
+
+  async setMembership(groupName: string, username: string, member: boolean): Promise<void> {
+    const group = await this.findGroup(groupName);
+    if (!group) throw notFound(`Group ${groupName}`);
+    const user = await this.findRow(username);
+    if (!user) throw notFound(`User ${username}`);
+    await this.db.deleteFrom('group_members').where('group_id', '=', group.id).where('user_id', '=', user.id).execute();
+    if (member) await this.db.insertInto('group_members').values({ group_id: group.id, user_id: user.id }).execute();
+  }
+
+  private findRow(username: string): Promise<UsersTable | undefined> {
+    return this.db.selectFrom('users').selectAll().where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+  }
+
+  private findGroup(name: string) {
+    return this.db.selectFrom('groups').selectAll().where('name_key', '=', name.toLowerCase()).executeTakeFirst();
+  }
+
+  private async view(row: UsersTable): Promise<UserView> {
+    const groups = await this.db
+      .selectFrom('group_members')
+      .innerJoin('groups', 'groups.id', 'group_members.group_id')
+      .select('groups.name')
+      .where('group_members.user_id', '=', row.id)
+      .orderBy('groups.name_key')
+      .execute();
+    return {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      isAdmin: row.is_admin === 1,
+      mustChangePassword: row.must_change_password === 1,
+      groups: groups.map((g) => g.name),
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { DialectName } from './dialect-name.js';
+import * as m0001 from './migrations/0001-initial.js';
+
+/**
+ * Numbered, append-only migrations. A new migration is a new file and a new line here; released files
+ * are never edited. Each receives the dialect for the rare type that differs (bigserial vs autoincrement).
+ */
+type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001-initial': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, this.dialect) }]),
+    );
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), migrationTableName: 'bastion_migrations', migrationLockTableName: 'bastion_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error(`Database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS);

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DialectName } from './dialect-name.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Human-readable location for logs (never includes a password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database named by `url` (postgres://… or sqlite://path), or the SQLite file `sqliteFile`. */
+export async function openStore(opts: { url?: string | undefined; sqliteFile: string }): Promise<Store> {
+  const url = opts.url;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // A dropped idle connection must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safe = new URL(url);
+    safe.password = safe.password ? '***' : '';
+    await migrateToLatest(db as Kysely<unknown>, 'postgres');
+    return { db, dialect: 'postgres', where: safe.toString(), close: () => db.destroy() };
+  }
+  const file = resolve(url ? url.replace(/^sqlite:\/\//, '') : opts.sqliteFile);
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL: readers never block the writer, and a crash leaves committed rows intact.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  return { db, dialect: 'sqlite', where: file, close: () => db.destroy() };
+}

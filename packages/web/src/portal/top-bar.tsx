@@ -1,0 +1,67 @@
+import { Avatar, Button, Menu, MenuGroup, MenuGroupHeader, MenuItem, MenuList, MenuPopover, MenuTrigger, makeStyles, tokens } from '@fluentui/react-components';
+import { ShieldKeyhole20Filled, SignOut20Regular } from '@fluentui/react-icons';
+import type { User } from '../../../protocol/src/api-types.js';
+import { handleLinkClick } from '../routing/link-click.js';
+import { DEFAULT_PORTAL_PATH } from '../routing/routes.js';
+
+const useStyles = makeStyles({
+  bar: {
+    gridArea: 'top',
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    height: '48px',
+    padding: `0 ${tokens.spacingHorizontalM}`,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  brand: {
+    display: 'flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalS,
+    color: 'inherit',
+    textDecoration: 'none',
+    fontSize: tokens.fontSizeBase400,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  account: { color: tokens.colorNeutralForegroundOnBrand, ':hover': { color: tokens.colorNeutralForegroundOnBrand } },
+});
+
+/** Product name on the left, the signed-in user and the Sign out menu on the right. */
+export function TopBar({ user, signOut }: { user: User; signOut(): void }) {
+  const styles = useStyles();
+  return (
+    <header className={styles.bar}>
+      <a className={styles.brand} href={DEFAULT_PORTAL_PATH} onClick={(e) => handleLinkClick(e, DEFAULT_PORTAL_PATH)}>
+        <ShieldKeyhole20Filled aria-hidden />
+        Bastion
+      </a>
+      <Menu positioning="below-end">
+        <MenuTrigger disableButtonEnhancement>
+          <Button
+            appearance="transparent"
+            className={styles.account}
+            aria-label={`Account: ${user.displayName}`}
+            icon={<Avatar name={user.displayName} size={24} color="colorful" aria-hidden />}
+            iconPosition="after"
+          >
+            {user.displayName}
+          </Button>
+        </MenuTrigger>
+        <MenuPopover>
+          <MenuList>
+            <MenuGroup>
+              <MenuGroupHeader>
+                Signed in as {user.username}
+                {user.isAdmin ? ' (admin)' : ''}
+              </MenuGroupHeader>
+              <MenuItem icon={<SignOut20Regular />} onClick={signOut}>
+                Sign out
+              </MenuItem>
+            </MenuGroup>
+          </MenuList>
+        </MenuPopover>
+      </Menu>
+    </header>
+  );
+}
