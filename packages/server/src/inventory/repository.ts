@@ -3,7 +3,7 @@ import type { Database, ResourcesTable } from '../storage/schema.js';
 import type { InventoryType } from './ids.js';
 
 /** One inventory resource as the API shows it (ARM shape). */
-export interface Resource<P = Record<string, unknown>> {
+export interface Resource<P = object> {
   id: string;
   name: string;
   type: InventoryType;
@@ -27,12 +27,12 @@ const toResource = <P>(row: ResourcesTable): Resource<P> => ({
 
 /** Generic storage of ARM-shaped resources in one table; rules live in the service, not here. */
 export const resourceRepository = {
-  async get<P>(db: Db, id: string): Promise<Resource<P> | undefined> {
+  async get<P = object>(db: Db, id: string): Promise<Resource<P> | undefined> {
     const row = await db.selectFrom('resources').selectAll().where('id_key', '=', id.toLowerCase()).executeTakeFirst();
     return row ? toResource<P>(row) : undefined;
   },
 
-  async list<P>(db: Db, type: InventoryType, filter: { subscriptionId?: string; resourceGroup?: string; parentId?: string } = {}): Promise<Array<Resource<P>>> {
+  async list<P = object>(db: Db, type: InventoryType, filter: { subscriptionId?: string; resourceGroup?: string; parentId?: string } = {}): Promise<Array<Resource<P>>> {
     let q = db.selectFrom('resources').selectAll().where('type', '=', type);
     if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId.toLowerCase());
     if (filter.resourceGroup) q = q.where((eb) => eb(eb.fn('lower', ['resource_group']), '=', filter.resourceGroup!.toLowerCase()));

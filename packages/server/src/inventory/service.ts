@@ -23,7 +23,7 @@ export class InventoryService {
     readonly subscriptionId: string,
   ) {}
 
-  private async need<P>(db: Db, id: string, what: string, status: 'body' | 'path' = 'body'): Promise<Resource<P>> {
+  private async need<P = object>(db: Db, id: string, what: string, status: 'body' | 'path' = 'body'): Promise<Resource<P>> {
     const r = await repo.get<P>(db, id);
     if (!r) throw status === 'path' ? notFound(what) : validationError(`${what} does not exist (${id}).`);
     return r;
@@ -33,11 +33,11 @@ export class InventoryService {
     return this.need(db, ids.resourceGroupId(this.subscriptionId, rg), `Resource group ${rg}`, 'path');
   }
 
-  get(id: string): Promise<Resource | undefined> {
+  get(id: string): Promise<Resource<Record<string, unknown>> | undefined> {
     return repo.get(this.db, id);
   }
 
-  list<P>(type: ids.InventoryType, filter: { resourceGroup?: string; parentId?: string } = {}): Promise<Array<Resource<P>>> {
+  list<P = Record<string, unknown>>(type: ids.InventoryType, filter: { resourceGroup?: string; parentId?: string } = {}): Promise<Array<Resource<P>>> {
     return repo.list<P>(this.db, type, { subscriptionId: this.subscriptionId, ...filter });
   }
 
@@ -203,8 +203,8 @@ export class InventoryService {
     }
   }
 
-  async vmOfNic(db: Db, nicId: string): Promise<Resource<T.VirtualMachineProps> | undefined> {
-    const vms = await repo.list<T.VirtualMachineProps>(db, ids.TYPES.virtualMachine);
+  async vmOfNic(db: Db | undefined, nicId: string): Promise<Resource<T.VirtualMachineProps> | undefined> {
+    const vms = await repo.list<T.VirtualMachineProps>(db ?? this.db, ids.TYPES.virtualMachine);
     return vms.find((vm) => vm.properties.networkProfile.networkInterfaces.some((n) => n.id.toLowerCase() === nicId.toLowerCase()));
   }
 

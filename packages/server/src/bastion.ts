@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { AuditLog } from './audit/audit-log.js';
+import { ensureDeclaredUsers, ensureFirstAdmin } from './bootstrap.js';
+import type { BastionConfig } from './config/schema.js';
+import { buildApp } from './http/app.js';
+import { LoginRateLimiter } from './identity/rate-limiter.js';
+import { UserDirectory } from './identity/users.js';
+import { WebSessions } from './identity/web-sessions.js';
+import { applyInventoryConfig } from './inventory/apply-config.js';
+import { InventoryService } from './inventory/service.js';
+import { ensureSubscriptionId } from './inventory/subscription.js';
+import { openStore, type Store } from './storage/open.js';
+import { ensureSelfSignedCertificate, loadTlsFiles, type TlsMaterial } from './tls/certificate.js';
+
+/** dist/web beside the compiled server (dist/server/src/bastion.js → dist/web). */
+export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web');
+
+export interface Bastion {
+  app: FastifyInstance;
+  store: Store;
+  tls: TlsMaterial;
+  firstAdmin: { username: string; password: string } | undefined;
+  subscriptionId: string;
+  recordingsDir: string;
+  /** Re-reads the user's certificate files (SIGHUP). */
+  reloadTls(): TlsMaterial | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root minus listen(): storage → migrations → subscription → declared inventory and
+ * users → first admin → TLS material → Fastify app. Tests and main.ts both use it.
+ */
+export async function createBastion(config: BastionConfig, opts: { logger?: boolean | object; webRoot?: string } = {}): Promise<Bastion> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const recordingsDir = resolve(config.recordings.dir ?? join(dataDir, 'recordings'));
+  mkdirSync(recordingsDir, { recursive: true, mode: 0o700 });
+
+  const store = await openStore({ url: config.database.url, sqliteFile: join(dataDir, 'bastion.db') });
+  try {
+    const subscriptionId = await ensureSubscriptionId(store.db, config);
+    const inventory = new InventoryService(store.db, subscriptionId);
+    if (config.inventory) await applyInventoryConfig(inventory, config.inventory);
+    const users = new UserDirectory(store.db);
+    await ensureDeclaredUsers(users, config);
+    const tls = config.server.tls ? loadTlsFiles(config.server.tls.certFile, config.server.tls.keyFile) : await ensureSelfSignedCertificate(dataDir, config.server.publicUrl ? [new URL(config.server.publicUrl).hostname] : []);
+    const sessionTtlMs = config.security.sessionTtlMinutes * 60_000;
+    const sessions = new WebSessions(store.db, sessionTtlMs);
+    await sessions.pruneExpired();
+    const app = await buildApp({
+      db: store.db,
+      users,
+      sessions,
+      audit: new AuditLog(store.db),
+      limiter: new LoginRateLimiter(config.security.login.maxFailures, config.security.login.windowSeconds * 1000),
+      inventory,
+      subscriptionName: config.inventory?.subscription?.name ?? 'Bastion',
+      sessionTtlMs,
+      webRoot: opts.webRoot ?? DEFAULT_WEB_ROOT,
+      publicUrl: config.server.publicUrl,
+      https: { cert: tls.cert, key: tls.key },
+      logger: opts.logger ?? false,
+      trustProxy: config.server.trustProxy,
+    });
+    // Last, so that a start that fails earlier does not swallow the one-time password.
+    const firstAdmin = await ensureFirstAdmin(store.db, users, config);
+    const reloadTls = (): TlsMaterial | undefined => {
+      if (!config.server.tls) return undefined;
+      const next = loadTlsFiles(config.server.tls.certFile, config.server.tls.keyFile);
+      (app.server as import('node:https').Server).setSecureContext({ cert: next.cert, key: next.key });
+      return next;
+    };
+    return {
+      app,
+      store,
+      tls,
+      firstAdmin,
+      subscriptionId,
+      recordingsDir,
+      reloadTls,
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

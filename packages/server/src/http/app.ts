@@ -1,0 +1,69 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { LoginRateLimiter } from '../identity/rate-limiter.js';
+import type { UserDirectory } from '../identity/users.js';
+import type { WebSessions } from '../identity/web-sessions.js';
+import type { InventoryService } from '../inventory/service.js';
+import type { Database } from '../storage/schema.js';
+import { registerAuthentication } from './plugins/authentication.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { identityRoutes } from './routes/identity-routes.js';
+import { inventoryRoutes } from './routes/inventory-routes.js';
+import { registerWebClient } from './web-client.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  users: UserDirectory;
+  sessions: WebSessions;
+  audit: AuditLog;
+  limiter: LoginRateLimiter;
+  inventory: InventoryService;
+  subscriptionName: string;
+  sessionTtlMs: number;
+  /** Folder of the built web client; served when it exists. */
+  webRoot?: string;
+  /** Origins allowed on state-changing requests besides https://<Host header>. */
+  publicUrl?: string | undefined;
+  https?: { cert: string; key: string } | undefined;
+  logger?: boolean | object;
+  trustProxy?: boolean;
+}
+
+/** Builds the Fastify application; `listen()` is the caller's (tests use `inject()`). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const logging = typeof deps.logger === 'object' ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: deps.logger ?? false };
+  const app = Fastify({
+    ...logging,
+    https: deps.https ? { cert: deps.https.cert, key: deps.https.key, minVersion: 'TLSv1.2' as const } : null,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 256 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app);
+  registerSecurityHeaders(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Bastion API', version: '0.1.0', description: 'Inventory (ARM-shaped), identity, audit. Errors: { error: { code, message, statusCode } }.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'bastion_session' }, csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' } } },
+      security: [{ session: [], csrf: [] }],
+    },
+  });
+  const allowedOrigins = (request: FastifyRequest): string[] => [`https://${request.headers.host ?? ''}`, ...(deps.publicUrl ? [new URL(deps.publicUrl).origin] : [])];
+  registerAuthentication(app, { users: deps.users, sessions: deps.sessions, allowedOrigins });
+
+  await app.register(healthRoutes({ db: deps.db }));
+  await app.register(authRoutes(deps));
+  await app.register(identityRoutes(deps));
+  await app.register(inventoryRoutes(deps));
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await registerWebClient(app, deps.webRoot ?? '');
+  return app;
+}

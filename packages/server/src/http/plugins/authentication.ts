@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BastionError } from '../../errors.js';
+import type { UserDirectory, UserView } from '../../identity/users.js';
+import type { WebSession, WebSessions } from '../../identity/web-sessions.js';
+
+export const SESSION_COOKIE = 'bastion_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: UserView | null;
+    webSession: WebSession | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without signing in (sign-in, health, the web client's files). */
+    public?: boolean;
+    /** Allowed while the user still has to replace a one-time password. */
+    allowPasswordChange?: boolean;
+    /** Admin-only (until RBAC role assignments replace the flag). */
+    admin?: boolean;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Authentication in onRequest (Fastify's lifecycle habit): the session cookie names a server-side
+ * session; state-changing requests must also carry that session's CSRF token and, when the browser sends
+ * an Origin, come from this origin. Authorization happens later, in preHandler.
+ */
+export function registerAuthentication(app: FastifyInstance, deps: { users: UserDirectory; sessions: WebSessions; allowedOrigins: (request: FastifyRequest) => string[] }): void {
+  app.decorateRequest('user', null);
+  app.decorateRequest('webSession', null);
+
+  app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+    const config = request.routeOptions.config;
+    const origin = request.headers.origin;
+    if (UNSAFE.has(request.method) && origin !== undefined && !deps.allowedOrigins(request).includes(origin))
+      throw new BastionError('BST_ERR_ORIGIN', `Cross-origin request from ${origin} refused.`);
+
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) {
+      const session = await deps.sessions.lookup(cookie);
+      const user = session ? await deps.users.getById(session.userId) : undefined;
+      if (session && user) {
+        request.webSession = session;
+        request.user = user;
+      }
+    }
+    // Only the API is guarded: the web client's files and /healthz are public by nature.
+    if (config.public || !request.url.startsWith('/api/')) return;
+    if (!request.user || !request.webSession) throw new BastionError('BST_ERR_UNAUTHENTICATED', 'Sign in first: your session has ended or you are not signed in.');
+    if (UNSAFE.has(request.method) && request.headers['x-csrf-token'] !== request.webSession.csrfToken)
+      throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');
+    if (request.user.mustChangePassword && !config.allowPasswordChange) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Set a new password before continuing.');
+  });
+
+  // Authorization: preHandler, after validation (DEVELOPERS.md). RBAC will replace the admin flag.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.admin && !request.user?.isAdmin) throw new BastionError('BST_ERR_FORBIDDEN', 'This needs an administrator.');
+  });
+}

@@ -1,0 +1,98 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { BastionError } from '../../errors.js';
+import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
+import type { UserDirectory } from '../../identity/users.js';
+import type { WebSessions } from '../../identity/web-sessions.js';
+import { SESSION_COOKIE } from '../plugins/authentication.js';
+import { UserSchema } from './schemas.js';
+
+export interface AuthRouteDeps {
+  users: UserDirectory;
+  sessions: WebSessions;
+  audit: AuditLog;
+  limiter: LoginRateLimiter;
+  sessionTtlMs: number;
+}
+
+const AuthSession = Type.Object({ user: UserSchema, csrfToken: Type.String() });
+const cookieOptions = (maxAgeSeconds: number) => ({ httpOnly: true, secure: true, sameSite: 'strict' as const, path: '/', maxAge: maxAgeSeconds });
+
+/** Sign-in, sign-out, who-am-I and password change. */
+export const authRoutes =
+  (deps: AuthRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/api/auth/login',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['identity'],
+          summary: 'Sign in with a username and password',
+          body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+          response: { 200: AuthSession },
+        },
+      },
+      async (request, reply) => {
+        const { username, password } = request.body;
+        const who = { actor: username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: username };
+        const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
+        const waitMs = deps.limiter.retryAfterMs(keys);
+        if (waitMs > 0) {
+          const minutes = Math.ceil(waitMs / 60_000);
+          await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: 'Sign-in refused: too many failed attempts.' });
+          throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+            headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
+          });
+        }
+        const user = await deps.users.verifyLogin(username, password);
+        if (!user) {
+          deps.limiter.recordFailure(keys);
+          await deps.audit.write({ ...who, type: 'user.login.failed', outcome: 'failure', message: 'Invalid username or password.' });
+          throw new BastionError('BST_ERR_LOGIN_FAILED');
+        }
+        deps.limiter.clear(keys[0]!);
+        const { cookie, session } = await deps.sessions.create(user.id, request.ip, request.headers['user-agent'] ?? '');
+        await deps.audit.write({ ...who, actor: user.username, type: 'user.login', outcome: 'success', message: 'Signed in.' });
+        reply.setCookie(SESSION_COOKIE, cookie, cookieOptions(Math.floor(deps.sessionTtlMs / 1000)));
+        return { user, csrfToken: session.csrfToken };
+      },
+    );
+
+    app.get(
+      '/api/auth/me',
+      { config: { allowPasswordChange: true }, schema: { tags: ['identity'], summary: 'The signed-in user and the CSRF token', response: { 200: AuthSession } } },
+      async (request) => ({ user: request.user!, csrfToken: request.webSession!.csrfToken }),
+    );
+
+    app.post(
+      '/api/auth/logout',
+      { config: { public: true }, schema: { tags: ['identity'], summary: 'Sign out' } },
+      async (request, reply) => {
+        const cookie = request.cookies[SESSION_COOKIE];
+        if (cookie) await deps.sessions.destroy(cookie);
+        if (request.user) await deps.audit.write({ type: 'user.logout', outcome: 'success', actor: request.user.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: request.user.username, message: 'Signed out.' });
+        reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/api/auth/password',
+      {
+        config: { allowPasswordChange: true },
+        schema: {
+          tags: ['identity'],
+          summary: 'Change the signed-in user’s password',
+          body: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const user = request.user!;
+        await deps.users.changePassword(user.id, request.body.currentPassword, request.body.newPassword);
+        await deps.sessions.destroyAllFor(user.id, request.cookies[SESSION_COOKIE]);
+        await deps.audit.write({ type: 'user.password.changed', outcome: 'success', actor: user.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: user.username, message: 'Password changed; other sessions signed out.' });
+        return reply.code(204).send();
+      },
+    );
+  };

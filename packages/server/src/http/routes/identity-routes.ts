@@ -1,0 +1,90 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { UserDirectory } from '../../identity/users.js';
+import type { WebSessions } from '../../identity/web-sessions.js';
+import { UserSchema } from './schemas.js';
+
+/** Users, groups and the audit log: admin pages. */
+export const identityRoutes =
+  (deps: { users: UserDirectory; sessions: WebSessions; audit: AuditLog }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const admin = { admin: true };
+    const who = (request: { user: { username: string } | null; ip: string; headers: Record<string, unknown> }) => ({
+      actor: request.user?.username ?? null,
+      clientIp: request.ip,
+      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+    });
+    const Username = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+    const GroupName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+
+    app.get('/api/users', { config: admin, schema: { tags: ['identity'], summary: 'List users', response: { 200: Type.Object({ value: Type.Array(UserSchema) }) } } }, async () => ({ value: await deps.users.list() }));
+
+    app.post(
+      '/api/users',
+      {
+        config: admin,
+        schema: {
+          tags: ['identity'],
+          summary: 'Create a local user',
+          body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }), displayName: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false }),
+          response: { 201: UserSchema },
+        },
+      },
+      async (request, reply) => {
+        const user = await deps.users.create(request.body);
+        await deps.audit.write({ ...who(request), type: 'user.created', outcome: 'success', target: user.username, message: `User ${user.username} created.` });
+        return reply.code(201).send(user);
+      },
+    );
+
+    app.get('/api/users/:username', { config: admin, schema: { tags: ['identity'], summary: 'Get a user', params: Username, response: { 200: UserSchema } } }, async (request) => deps.users.get(request.params.username));
+
+    app.delete('/api/users/:username', { config: admin, schema: { tags: ['identity'], summary: 'Delete a user', params: Username } }, async (request, reply) => {
+      await deps.users.delete(request.params.username);
+      await deps.audit.write({ ...who(request), type: 'user.deleted', outcome: 'success', target: request.params.username, message: `User ${request.params.username} deleted.` });
+      return reply.code(204).send();
+    });
+
+    const GroupSchema = Type.Object({ id: Type.String(), name: Type.String(), members: Type.Array(Type.String()) });
+    app.get('/api/groups', { config: admin, schema: { tags: ['identity'], summary: 'List groups', response: { 200: Type.Object({ value: Type.Array(GroupSchema) }) } } }, async () => ({ value: await deps.users.listGroups() }));
+
+    app.post('/api/groups', { config: admin, schema: { tags: ['identity'], summary: 'Create a group', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } }, async (request, reply) => {
+      const group = await deps.users.createGroup(request.body.name);
+      await deps.audit.write({ ...who(request), type: 'group.created', outcome: 'success', target: group.name, message: `Group ${group.name} created.` });
+      return reply.code(201).send({ ...group, members: [] });
+    });
+
+    app.delete('/api/groups/:name', { config: admin, schema: { tags: ['identity'], summary: 'Delete a group', params: GroupName } }, async (request, reply) => {
+      await deps.users.deleteGroup(request.params.name);
+      await deps.audit.write({ ...who(request), type: 'group.deleted', outcome: 'success', target: request.params.name, message: `Group ${request.params.name} deleted.` });
+      return reply.code(204).send();
+    });
+
+    const Member = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), username: Type.String({ minLength: 1, maxLength: 64 }) });
+    for (const [method, member] of [['PUT', true], ['DELETE', false]] as const) {
+      app.route({
+        method,
+        url: '/api/groups/:name/members/:username',
+        config: admin,
+        schema: { tags: ['identity'], summary: member ? 'Add a user to a group' : 'Remove a user from a group', params: Member },
+        handler: async (request, reply) => {
+          await deps.users.setMembership(request.params.name, request.params.username, member);
+          await deps.audit.write({ ...who(request), type: member ? 'group.member.added' : 'group.member.removed', outcome: 'success', target: request.params.name, message: `${request.params.username} ${member ? 'added to' : 'removed from'} ${request.params.name}.` });
+          return reply.code(204).send();
+        },
+      });
+    }
+
+    app.get(
+      '/api/audit',
+      {
+        config: admin,
+        schema: {
+          tags: ['audit'],
+          summary: 'Audit events, newest first',
+          querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64 })), actor: Type.Optional(Type.String({ maxLength: 128 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        },
+      },
+      async (request) => ({ value: await deps.audit.list(request.query) }),
+    );
+  };

@@ -1,0 +1,142 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { BastionError, notFound } from '../../errors.js';
+import * as ids from '../../inventory/ids.js';
+import type { InventoryService } from '../../inventory/service.js';
+import { viewResource } from '../../inventory/views.js';
+import { ListOf, NameParam, ResourceSchema, Tags } from './schemas.js';
+
+const Ref = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
+const strict = { additionalProperties: false } as const;
+const body = <P extends ReturnType<typeof Type.Object>>(properties: P) => Type.Object({ tags: Type.Optional(Tags), location: Type.Optional(Type.String({ maxLength: 80 })), properties }, strict);
+
+const SUB = '/api/subscriptions/:sub';
+const RG = `${SUB}/resourceGroups/:rg`;
+const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/:vnet`;
+const LISTABLE: Record<string, ids.InventoryType> = {
+  'Microsoft.Compute/virtualMachines': ids.TYPES.virtualMachine,
+  'Microsoft.Network/virtualNetworks': ids.TYPES.virtualNetwork,
+  'Microsoft.Network/networkInterfaces': ids.TYPES.networkInterface,
+  'Microsoft.Network/bastionHosts': ids.TYPES.bastionHost,
+};
+
+/** ARM-shaped inventory routes: PUT creates or updates, GET reads, DELETE removes, lists answer { value }. */
+export const inventoryRoutes =
+  (deps: { inventory: InventoryService; audit: AuditLog; subscriptionName: string }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const inv = deps.inventory;
+    // Until RBAC role assignments exist, inventory writes are for administrators; reads for any signed-in user.
+    app.addHook('preHandler', async (request) => {
+      if (request.method !== 'GET' && !request.user?.isAdmin) throw new BastionError('BST_ERR_FORBIDDEN', 'Changing the inventory needs an administrator.');
+    });
+    const mine = (sub: string): void => {
+      if (sub.toLowerCase() !== inv.subscriptionId.toLowerCase()) throw notFound(`Subscription ${sub}`);
+    };
+    /** The resource ID is the URL path after /api (the ARM convention). */
+    const idFromUrl = (request: FastifyRequest): string => decodeURIComponent(request.url.split('?')[0]!.slice('/api'.length));
+    const audited = async (request: FastifyRequest, type: 'resource.written' | 'resource.deleted', id: string) =>
+      deps.audit.write({ type, outcome: 'success', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: id, message: `${type === 'resource.written' ? 'Wrote' : 'Deleted'} ${id}.` });
+    const tags = ['inventory'];
+    const Sub = Type.Object({ sub: NameParam });
+    const SubRg = Type.Object({ sub: NameParam, rg: NameParam });
+    const SubRgName = Type.Object({ sub: NameParam, rg: NameParam, name: NameParam });
+    const SubRgVnetName = Type.Object({ sub: NameParam, rg: NameParam, vnet: NameParam, name: NameParam });
+
+    app.get('/api/subscriptions', { schema: { tags, summary: 'Subscriptions', response: { 200: ListOf(Type.Object({ subscriptionId: Type.String(), displayName: Type.String() })) } } }, async () => ({
+      value: [{ subscriptionId: inv.subscriptionId, displayName: deps.subscriptionName }],
+    }));
+
+    app.get('/api/subscriptions/:sub/resourceGroups', { schema: { tags, summary: 'Resource groups', params: Sub, response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
+      mine(request.params.sub);
+      return { value: await inv.list(ids.TYPES.resourceGroup) };
+    });
+
+    app.get('/api/subscriptions/:sub/providers/:namespace/:type', { schema: { tags, summary: 'All resources of a type in the subscription', params: Type.Object({ sub: NameParam, namespace: NameParam, type: NameParam }), response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
+      mine(request.params.sub);
+      const type = LISTABLE[`${request.params.namespace}/${request.params.type}`];
+      if (!type) throw notFound(`Resource type ${request.params.namespace}/${request.params.type}`);
+      return { value: await Promise.all((await inv.list(type)).map((r) => viewResource(inv, r))) };
+    });
+
+    app.get(`${RG}/providers/:namespace/:type`, { schema: { tags, summary: 'Resources of a type in a resource group', params: Type.Object({ sub: NameParam, rg: NameParam, namespace: NameParam, type: NameParam }), response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
+      mine(request.params.sub);
+      const type = LISTABLE[`${request.params.namespace}/${request.params.type}`];
+      if (!type) throw notFound(`Resource type ${request.params.namespace}/${request.params.type}`);
+      return { value: await Promise.all((await inv.list(type, { resourceGroup: request.params.rg })).map((r) => viewResource(inv, r))) };
+    });
+
+    // One GET and one DELETE handler for every single-resource URL.
+    const single = [RG, `${RG}/providers/Microsoft.Network/virtualNetworks/:name`, `${VNET}/subnets/:name`, `${VNET}/virtualNetworkPeerings/:name`, `${RG}/providers/Microsoft.Network/networkInterfaces/:name`, `${RG}/providers/Microsoft.Compute/virtualMachines/:name`, `${RG}/providers/Microsoft.Network/bastionHosts/:name`];
+    for (const url of single) {
+      app.get(url, { schema: { tags, summary: 'Get a resource', response: { 200: ResourceSchema } } }, async (request) => {
+        mine((request.params as { sub: string }).sub);
+        const r = await inv.get(idFromUrl(request));
+        if (!r) throw notFound(`Resource ${idFromUrl(request)}`);
+        return viewResource(inv, r);
+      });
+      app.delete(url, { schema: { tags, summary: 'Delete a resource (refused while other resources use it)' } }, async (request, reply) => {
+        mine((request.params as { sub: string }).sub);
+        const r = await inv.get(idFromUrl(request));
+        if (!r) throw notFound(`Resource ${idFromUrl(request)}`);
+        await inv.delete(r.id);
+        await audited(request, 'resource.deleted', r.id);
+        return reply.code(204).send();
+      });
+    }
+
+    const put = { tags, response: { 200: ResourceSchema } };
+    app.put(RG, { schema: { ...put, summary: 'Create or update a resource group', params: SubRg, body: Type.Object({ location: Type.Optional(Type.String({ maxLength: 80 })), tags: Type.Optional(Tags), properties: Type.Optional(Type.Object({})) }, strict) } }, async (request) => {
+      mine(request.params.sub);
+      const r = await inv.putResourceGroup(request.params.rg, request.body.location, request.body.tags);
+      await audited(request, 'resource.written', r.id);
+      return r;
+    });
+
+    const Subnet = Type.Object({ name: NameParam, properties: Type.Object({ addressPrefix: Type.String({ maxLength: 18 }) }, strict) }, strict);
+    app.put(`${RG}/providers/Microsoft.Network/virtualNetworks/:name`, { schema: { ...put, summary: 'Create or update a virtual network', params: SubRgName, body: body(Type.Object({ addressSpace: Type.Object({ addressPrefixes: Type.Array(Type.String({ maxLength: 18 }), { minItems: 1, maxItems: 50 }) }, strict), subnets: Type.Optional(Type.Array(Subnet, { maxItems: 200 })) }, strict)) } }, async (request) => {
+      mine(request.params.sub);
+      const p = request.body.properties;
+      const r = await inv.putVirtualNetwork(request.params.rg, request.params.name, { addressPrefixes: p.addressSpace.addressPrefixes, subnets: p.subnets?.map((s) => ({ name: s.name, addressPrefix: s.properties.addressPrefix })), location: request.body.location, tags: request.body.tags });
+      await audited(request, 'resource.written', r.id);
+      return viewResource(inv, r);
+    });
+
+    app.put(`${VNET}/subnets/:name`, { schema: { ...put, summary: 'Create or update a subnet', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ addressPrefix: Type.String({ maxLength: 18 }) }, strict) }, strict) } }, async (request) => {
+      mine(request.params.sub);
+      const r = await inv.putSubnet(request.params.rg, request.params.vnet, request.params.name, request.body.properties.addressPrefix);
+      await audited(request, 'resource.written', r.id);
+      return r;
+    });
+
+    app.put(`${VNET}/virtualNetworkPeerings/:name`, { schema: { ...put, summary: 'Peer two virtual networks (both directions)', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ remoteVirtualNetwork: Ref }, { additionalProperties: true }) }, strict) } }, async (request) => {
+      mine(request.params.sub);
+      const r = await inv.putPeering(request.params.rg, request.params.vnet, request.params.name, request.body.properties.remoteVirtualNetwork.id);
+      await audited(request, 'resource.written', r.id);
+      return r;
+    });
+
+    const IpConfig = Type.Object({ name: Type.Optional(NameParam), properties: Type.Object({ privateIPAddress: Type.String({ maxLength: 45 }), subnet: Ref }, strict) }, strict);
+    app.put(`${RG}/providers/Microsoft.Network/networkInterfaces/:name`, { schema: { ...put, summary: 'Create or update a network interface', params: SubRgName, body: body(Type.Object({ ipConfigurations: Type.Array(IpConfig, { minItems: 1, maxItems: 32 }) }, strict)) } }, async (request) => {
+      mine(request.params.sub);
+      const configs = request.body.properties.ipConfigurations.map((c) => ({ name: c.name, privateIPAddress: c.properties.privateIPAddress, subnetId: c.properties.subnet.id }));
+      const r = await inv.putNetworkInterface(request.params.rg, request.params.name, { ipConfigurations: configs, tags: request.body.tags });
+      await audited(request, 'resource.written', r.id);
+      return viewResource(inv, r);
+    });
+
+    app.put(`${RG}/providers/Microsoft.Compute/virtualMachines/:name`, { schema: { ...put, summary: 'Create or update a virtual machine', params: SubRgName, body: body(Type.Object({ osType: Type.Union([Type.Literal('linux'), Type.Literal('windows')]), networkProfile: Type.Object({ networkInterfaces: Type.Array(Ref, { minItems: 1, maxItems: 8 }) }, strict) }, strict)) } }, async (request) => {
+      mine(request.params.sub);
+      const p = request.body.properties;
+      const r = await inv.putVirtualMachine(request.params.rg, request.params.name, { osType: p.osType, networkInterfaceIds: p.networkProfile.networkInterfaces.map((n) => n.id), tags: request.body.tags });
+      await audited(request, 'resource.written', r.id);
+      return viewResource(inv, r);
+    });
+
+    app.put(`${RG}/providers/Microsoft.Network/bastionHosts/:name`, { schema: { ...put, summary: 'Create or update a bastion host', params: SubRgName, body: body(Type.Object({ virtualNetwork: Ref }, strict)) } }, async (request) => {
+      mine(request.params.sub);
+      const r = await inv.putBastionHost(request.params.rg, request.params.name, request.body.properties.virtualNetwork.id, request.body.tags);
+      await audited(request, 'resource.written', r.id);
+      return r;
+    });
+  };

@@ -1,0 +1,26 @@
+import { Type } from '@sinclair/typebox';
+
+/** Response schemas shared by routes (they also keep internal fields out of responses). */
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  displayName: Type.String(),
+  isAdmin: Type.Boolean(),
+  mustChangePassword: Type.Boolean(),
+  groups: Type.Array(Type.String()),
+});
+
+export const ResourceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  resourceGroup: Type.Union([Type.String(), Type.Null()]),
+  location: Type.Union([Type.String(), Type.Null()]),
+  tags: Type.Record(Type.String(), Type.String()),
+  properties: Type.Any(),
+});
+
+export const ListOf = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ value: Type.Array(item) });
+
+export const Tags = Type.Record(Type.String({ maxLength: 512 }), Type.String({ maxLength: 256 }), { maxProperties: 50 });
+export const NameParam = Type.String({ minLength: 1, maxLength: 80 });
