@@ -41,17 +41,17 @@ export const resourceRepository = {
     return rows.map((r) => toResource<P>(r));
   },
 
-  /** Insert or update; keeps the first-written spelling of the ID and the creation time. */
+  /** Insert or update; keeps the first-written spelling of the ID (and so of the name) and the creation time. */
   async put<P>(db: Db, r: Resource<P> & { subscriptionId: string; parentId?: string | null }): Promise<Resource<P>> {
     const now = new Date().toISOString();
-    const existing = await db.selectFrom('resources').select(['id', 'created_at']).where('id_key', '=', r.id.toLowerCase()).executeTakeFirst();
+    const existing = await db.selectFrom('resources').select(['id', 'name', 'created_at']).where('id_key', '=', r.id.toLowerCase()).executeTakeFirst();
     const row: ResourcesTable = {
       id_key: r.id.toLowerCase(),
       id: existing?.id ?? r.id,
       type: r.type,
       subscription_id: r.subscriptionId.toLowerCase(),
       resource_group: r.resourceGroup,
-      name: r.name,
+      name: existing?.name ?? r.name,
       parent_key: r.parentId?.toLowerCase() ?? null,
       location: r.location,
       tags: JSON.stringify(r.tags),

@@ -41,13 +41,13 @@ export class InventoryService {
     return repo.list<P>(this.db, type, { subscriptionId: this.subscriptionId, ...filter });
   }
 
-  putResourceGroup(name: string, location?: string, tags: Record<string, string> = {}): Promise<Resource<T.ResourceGroupProps>> {
+  async putResourceGroup(name: string, location?: string, tags: Record<string, string> = {}): Promise<Resource<T.ResourceGroupProps>> {
     checkName('Resource group', name);
     const id = ids.resourceGroupId(this.subscriptionId, name);
     return repo.put(this.db, { id, name, type: ids.TYPES.resourceGroup, resourceGroup: name, location: location ?? 'local', tags, subscriptionId: this.subscriptionId, properties: { provisioningState: 'Succeeded' } });
   }
 
-  putVirtualNetwork(rg: string, name: string, input: T.VirtualNetworkInput): Promise<Resource<T.VirtualNetworkProps>> {
+  async putVirtualNetwork(rg: string, name: string, input: T.VirtualNetworkInput): Promise<Resource<T.VirtualNetworkProps>> {
     checkName('Virtual network', name);
     checkAddressSpace(input.addressPrefixes);
     return this.db.transaction().execute(async (tx) => {
@@ -67,7 +67,7 @@ export class InventoryService {
     });
   }
 
-  putSubnet(rg: string, vnetName: string, name: string, addressPrefix: string): Promise<Resource<T.SubnetProps>> {
+  async putSubnet(rg: string, vnetName: string, name: string, addressPrefix: string): Promise<Resource<T.SubnetProps>> {
     checkName('Subnet', name);
     return this.db.transaction().execute(async (tx) => {
       const vnet = await this.need<T.VirtualNetworkProps>(tx, ids.virtualNetworkId(this.subscriptionId, rg, vnetName), `Virtual network ${vnetName}`, 'path');
@@ -87,7 +87,7 @@ export class InventoryService {
   }
 
   /** Peers two networks both ways (Azure needs two peerings; the bastion treats them as one link). */
-  putPeering(rg: string, vnetName: string, name: string, remoteId: string): Promise<Resource<T.PeeringProps>> {
+  async putPeering(rg: string, vnetName: string, name: string, remoteId: string): Promise<Resource<T.PeeringProps>> {
     checkName('Peering', name);
     return this.db.transaction().execute(async (tx) => {
       const local = await this.need<T.VirtualNetworkProps>(tx, ids.virtualNetworkId(this.subscriptionId, rg, vnetName), `Virtual network ${vnetName}`, 'path');
@@ -103,7 +103,7 @@ export class InventoryService {
     });
   }
 
-  putNetworkInterface(rg: string, name: string, input: T.NetworkInterfaceInput): Promise<Resource<T.NetworkInterfaceProps>> {
+  async putNetworkInterface(rg: string, name: string, input: T.NetworkInterfaceInput): Promise<Resource<T.NetworkInterfaceProps>> {
     checkName('Network interface', name);
     if (input.ipConfigurations.length === 0) throw validationError('ipConfigurations: at least one IP configuration is required.');
     return this.db.transaction().execute(async (tx) => {
@@ -124,7 +124,7 @@ export class InventoryService {
     });
   }
 
-  putVirtualMachine(rg: string, name: string, input: T.VirtualMachineInput): Promise<Resource<T.VirtualMachineProps>> {
+  async putVirtualMachine(rg: string, name: string, input: T.VirtualMachineInput): Promise<Resource<T.VirtualMachineProps>> {
     checkName('Virtual machine', name);
     if (input.osType !== 'linux' && input.osType !== 'windows') throw validationError(`osType must be "linux" or "windows" (got ${JSON.stringify(input.osType)}).`);
     if (input.networkInterfaceIds.length === 0) throw validationError('networkProfile.networkInterfaces: a virtual machine needs at least one network interface.');
@@ -143,7 +143,7 @@ export class InventoryService {
     });
   }
 
-  putBastionHost(rg: string, name: string, vnetId: string, tags: Record<string, string> = {}): Promise<Resource<T.BastionHostProps>> {
+  async putBastionHost(rg: string, name: string, vnetId: string, tags: Record<string, string> = {}): Promise<Resource<T.BastionHostProps>> {
     checkName('Bastion', name);
     return this.db.transaction().execute(async (tx) => {
       const group = await this.needGroup(tx, rg);
@@ -166,6 +166,9 @@ export class InventoryService {
       const refusal = await this.usedBy(tx, r);
       if (refusal) throw conflict(`${r.name} cannot be deleted: ${refusal}.`);
       if (r.type === ids.TYPES.virtualNetwork) for (const child of [...(await this.peeringsOf(tx, r.id)), ...(await repo.list(tx, ids.TYPES.subnet, { parentId: r.id }))]) await repo.delete(tx, child.id);
+      // Peerings are made both ways: the remote networks' peerings back to this one go with it.
+      if (r.type === ids.TYPES.virtualNetwork)
+        for (const p of await repo.list<T.PeeringProps>(tx, ids.TYPES.peering)) if (p.properties.remoteVirtualNetwork.id.toLowerCase() === r.id.toLowerCase()) await repo.delete(tx, p.id);
       if (r.type === ids.TYPES.peering) {
         const remoteId = (r.properties as unknown as T.PeeringProps).remoteVirtualNetwork.id;
         const localVnetId = r.id.slice(0, r.id.toLowerCase().lastIndexOf('/virtualnetworkpeerings/'));
@@ -183,7 +186,12 @@ export class InventoryService {
       }
       case ids.TYPES.subnet: {
         const [first] = await this.nicsInSubnet(tx, r.id);
-        return first ? `network interface ${first.nic.name} uses it` : undefined;
+        if (first) return `network interface ${first.nic.name} uses it`;
+        if (r.name.toLowerCase() !== BASTION_SUBNET.toLowerCase()) return undefined;
+        // A deployed bastion needs its AzureBastionSubnet (Azure answers InUseSubnetCannotBeDeleted).
+        const vnetId = r.id.slice(0, r.id.toLowerCase().lastIndexOf('/subnets/')).toLowerCase();
+        const bastion = (await repo.list<T.BastionHostProps>(tx, ids.TYPES.bastionHost)).find((b) => b.properties.virtualNetwork.id.toLowerCase() === vnetId);
+        return bastion ? `bastion ${bastion.name} is deployed in its virtual network` : undefined;
       }
       case ids.TYPES.virtualNetwork: {
         const subnets = await repo.list(tx, ids.TYPES.subnet, { parentId: r.id });

@@ -410,13 +410,13 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
 
       it('refuses a NIC whose IP is outside its subnet, reserved, invalid or already used', async () => {
         const inv = inventory();
-        const { vmsSubnetId } = await hub(inv);
+        const { vmsSubnetId, vnet } = await hub(inv);
         await refused(nic(inv, 'nic-out', vmsSubnetId, '10.90.2.4'), 'BST_ERR_VALIDATION', 'privateIPAddress 10.90.2.4 is not inside subnet snet-vms (10.90.1.0/24)');
         await refused(nic(inv, 'nic-gw', vmsSubnetId, '10.90.1.1'), 'BST_ERR_VALIDATION', '10.90.1.1 is reserved in subnet snet-vms (10.90.1.0/24)');
         await refused(nic(inv, 'nic-net', vmsSubnetId, '10.90.1.0'), 'BST_ERR_VALIDATION', 'reserved');
         await refused(nic(inv, 'nic-bc', vmsSubnetId, '10.90.1.255'), 'BST_ERR_VALIDATION', 'reserved');
         await refused(nic(inv, 'nic-bad', vmsSubnetId, '10.90.1.300'), 'BST_ERR_VALIDATION', 'privateIPAddress', '10.90.1.300', 'greater than 255');
-        await refused(nic(inv, 'nic-nosub', ids.subnetId((await hub(inv)).vnet.id, 'snet-none'), '10.90.1.4'), 'BST_ERR_VALIDATION', 'ipConfigurations[0].subnet does not exist');
+        await refused(nic(inv, 'nic-nosub', ids.subnetId(vnet.id, 'snet-none'), '10.90.1.4'), 'BST_ERR_VALIDATION', 'ipConfigurations[0].subnet does not exist');
         await refused(inv.putNetworkInterface('rg-app', 'nic-none', { ipConfigurations: [] }), 'BST_ERR_VALIDATION', 'at least one IP configuration');
 
         const a = await nic(inv, 'nic-a', vmsSubnetId, '10.90.1.4');

@@ -1,0 +1,28 @@
+import { it } from 'vitest';
+import { createTestBastion, signInAsReadyAdmin, as } from './test-app.js';
+it('explore', async () => {
+  const t0 = Date.now();
+  const b = await createTestBastion({ security: { sessionTtlMinutes: 60, login: { maxFailures: 3, windowSeconds: 900 } } });
+  console.log('create ms', Date.now() - t0);
+  const s = await signInAsReadyAdmin(b);
+  console.log('admin ms', Date.now() - t0);
+  const app = b.app;
+  const show = (label: string, r: any) => console.log(label, r.statusCode, JSON.stringify(r.headers).slice(0, 300), r.body.slice(0, 300));
+  show('404 unauth', await app.inject({ url: '/api/nope' }));
+  show('404 root', await app.inject({ url: '/nope' }));
+  show('bad url', await app.inject({ url: '/api/subscriptions/%E0%A4%A/resourceGroups' }));
+  show('bad url2', await as(app, s, { url: `/api/subscriptions/${b.subscriptionId}/resourceGroups/%E0%A4%A` }));
+  show('logout no csrf', await app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { bastion_session: 'zzz' } }));
+  show('notjson', await as(app, s, { method: 'PUT', url: `/api/subscriptions/${b.subscriptionId}/resourceGroups/rg1`, headers: { 'content-type': 'application/json' }, payload: '{nope' }));
+  show('textplain', await as(app, s, { method: 'PUT', url: `/api/subscriptions/${b.subscriptionId}/resourceGroups/rg1`, headers: { 'content-type': 'text/plain' }, payload: 'hello' }));
+  show('big', await app.inject({ method: 'POST', url: '/api/auth/login', payload: JSON.stringify({ username: 'a', password: 'x'.repeat(1024 * 1024) }), headers: { 'content-type': 'application/json' } }));
+  show('big authed', await as(app, s, { method: 'PUT', url: `/api/subscriptions/${b.subscriptionId}/resourceGroups/rg1`, payload: JSON.stringify({ tags: { a: 'x'.repeat(1024 * 1024) } }), headers: { 'content-type': 'application/json' } }));
+  show('longuser', await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'u'.repeat(10000), password: 'x' } }));
+  show('openapi', await app.inject({ url: '/openapi.json' }));
+  show('emptybody put', await as(app, s, { method: 'PUT', url: `/api/subscriptions/${b.subscriptionId}/resourceGroups/rg1` }));
+  show('delete no body ct json', await as(app, s, { method: 'DELETE', url: `/api/subscriptions/${b.subscriptionId}/resourceGroups/rg1`, headers: { 'content-type': 'application/json' } }));
+  show('wrong sub', await as(app, s, { url: `/api/subscriptions/nope/resourceGroups` }));
+  show('list type unknown', await as(app, s, { url: `/api/subscriptions/${b.subscriptionId}/providers/Foo/bar` }));
+  await b.dispose();
+  console.log('total ms', Date.now() - t0);
+});
