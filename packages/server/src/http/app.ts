@@ -10,7 +10,7 @@ import type { WebSessions } from '../identity/web-sessions.js';
 import type { InventoryService } from '../inventory/service.js';
 import type { Database } from '../storage/schema.js';
 import { registerAuthentication } from './plugins/authentication.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -44,6 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     https: deps.https ? { cert: deps.https.cert, key: deps.https.key, minVersion: 'TLSv1.2' as const } : null,
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 256 * 1024,
+    frameworkErrors: onFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);

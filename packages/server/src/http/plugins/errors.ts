@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BastionError, ERROR_CATALOGUE, type ErrorCode } from '../../errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 const send = (reply: FastifyReply, code: ErrorCode, message: string, headers: Record<string, string> = {}): FastifyReply =>
   reply
@@ -26,4 +27,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return send(reply, 'BST_ERR_INTERNAL', 'Internal error. The administrator can find details in the server log.');
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any hook runs (a URL with bad
+ * percent-encoding) skip the error handler and onSend, so they get the same shape and headers here.
+ */
+export function onFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' };
+  if (err.code === 'FST_ERR_BAD_URL') send(reply, 'BST_ERR_VALIDATION', 'The URL is not valid (check its percent-encoding).', headers);
+  else if (err.statusCode !== undefined && err.statusCode < 500) send(reply, 'BST_ERR_VALIDATION', err.message, headers);
+  else send(reply, 'BST_ERR_INTERNAL', 'Internal error. The administrator can find details in the server log.', headers);
 }

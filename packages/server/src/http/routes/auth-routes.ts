@@ -69,6 +69,9 @@ export const authRoutes =
       '/api/auth/logout',
       { config: { public: true }, schema: { tags: ['identity'], summary: 'Sign out' } },
       async (request, reply) => {
+        // Public (a stale cookie can still be cleared), but a live session signs out only with its CSRF token.
+        if (request.webSession && request.headers['x-csrf-token'] !== request.webSession.csrfToken)
+          throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');
         const cookie = request.cookies[SESSION_COOKIE];
         if (cookie) await deps.sessions.destroy(cookie);
         if (request.user) await deps.audit.write({ type: 'user.logout', outcome: 'success', actor: request.user.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: request.user.username, message: 'Signed out.' });
