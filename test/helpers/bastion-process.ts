@@ -30,11 +30,11 @@ export async function freePort(): Promise<number> {
  * Starts the built bastion (`node bin/bastion.mjs start`) exactly as a user would, on a free port with
  * a fresh data folder, and waits for its "running at" line. Stopped by its own PID only.
  */
-export async function startBastionProcess(opts: { configYaml?: string; env?: Record<string, string> } = {}): Promise<RunningBastion> {
+export async function startBastionProcess(opts: { configYaml?: string; serverYaml?: string; env?: Record<string, string> } = {}): Promise<RunningBastion> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bastion-e2e-'));
   const port = await freePort();
   const configFile = join(dataDir, 'bastion.yaml');
-  writeFileSync(configFile, `dataDir: ${dataDir}\nserver:\n  host: 127.0.0.1\n  port: ${port}\nlog:\n  level: warn\n${opts.configYaml ?? ''}`);
+  writeFileSync(configFile, `dataDir: ${dataDir}\nserver:\n  host: 127.0.0.1\n  port: ${port}\n${opts.serverYaml ?? ''}log:\n  level: warn\n${opts.configYaml ?? ''}`);
   const child = spawn(process.execPath, [join(ROOT, 'bin/bastion.mjs'), 'start', '--config', configFile], { cwd: dataDir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
