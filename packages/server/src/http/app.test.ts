@@ -158,8 +158,9 @@ describe('hostile input', () => {
     const extra = await login(JSON.stringify({ username: 'admin', password: 'x', isAdmin: true }));
     expect(extra.statusCode).toBe(400);
     expect(errorOf(extra).message).toContain('isAdmin');
-    const wrongType = await login(JSON.stringify({ username: 42, password: 'x' }));
+    const wrongType = await login(JSON.stringify({ username: { $ne: null }, password: 'x' }));
     expect(wrongType.statusCode).toBe(400);
+    expect(errorOf(wrongType).message).toContain('username');
     const text = await login('username=admin&password=x', 'application/x-www-form-urlencoded');
     expect(text.statusCode).toBeGreaterThanOrEqual(400);
     expect(text.statusCode).toBeLessThan(500);

@@ -45,6 +45,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 256 * 1024,
     frameworkErrors: onFrameworkError,
+    // Fastify's Ajv default (removeAdditional: true) silently drops unknown body properties even where a
+    // schema says additionalProperties: false; a typo in a field name must be a 400 naming it instead.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
