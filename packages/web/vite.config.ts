@@ -24,6 +24,7 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'fluent-icons', test: /[\\/]node_modules[\\/]@fluentui[\\/]react-icons[\\/]/ },
             { name: 'fluent', test: /[\\/]node_modules[\\/]/ },
           ],
         },

@@ -36,6 +36,18 @@ export interface User {
   /** True for the first admin with a one-time password: everything but `/api/auth/*` answers 403 until changed. */
   mustChangePassword: boolean;
   groups: string[];
+  /** What the portal shows in its navigation (from `GET /api/auth/me`); absent from older servers. */
+  permissions?: UserPermissions;
+}
+
+/** `user.permissions`: which portal areas the signed-in user may manage or read. */
+export interface UserPermissions {
+  /** May create and delete role assignments (Access control (IAM)). */
+  manageAccess: boolean;
+  /** May manage users and groups. */
+  manageIdentity: boolean;
+  /** May read the audit log. */
+  readAudit: boolean;
 }
 
 /** `POST /api/auth/login` body. */
@@ -149,6 +161,85 @@ export type VirtualNetworkPeering = Resource<VirtualNetworkPeeringProperties>;
 export type NetworkInterface = Resource<NetworkInterfaceProperties>;
 export type VirtualMachine = Resource<VirtualMachineProperties>;
 export type BastionHost = Resource<BastionHostProperties>;
+
+// ---------------------------------------------------------------------------------------------------
+// Access control (RBAC, Azure-style)
+
+export type PrincipalType = 'user' | 'group';
+
+/** `GET /api/roleDefinitions` lists these; built-ins are Owner, Contributor, Reader, User Access Administrator. */
+export interface RoleDefinition {
+  id: string;
+  name: string;
+  description: string;
+  builtIn: boolean;
+  /** Action patterns granted (`*` wildcards). */
+  actions: string[];
+  /** Action patterns taken back out of `actions`. */
+  notActions: string[];
+  /** Scopes at or below which the role may be assigned ('/' is the whole bastion). */
+  assignableScopes: string[];
+}
+
+/** `POST /api/roleDefinitions` body (answers 201 RoleDefinition). */
+export interface CreateRoleDefinitionRequest {
+  name: string;
+  description?: string;
+  actions: string[];
+  notActions?: string[];
+  assignableScopes: string[];
+}
+
+/** `GET /api/roleAssignments?scope=&includeInherited=&assignee=` lists these. */
+export interface RoleAssignment {
+  id: string;
+  principalType: PrincipalType;
+  principalId: string;
+  principalName: string;
+  roleDefinitionId: string;
+  roleDefinitionName: string;
+  /** '/', a subscription, a resource group or a resource ID. */
+  scope: string;
+  createdAt: string;
+  createdBy: string | null;
+  /** True when the assignment is at an ancestor of the requested scope. */
+  inherited: boolean;
+}
+
+/** `POST /api/roleAssignments` body (answers 201 RoleAssignment). */
+export interface CreateRoleAssignmentRequest {
+  /** A username or a group name. */
+  assignee: string;
+  assigneeType?: PrincipalType;
+  /** A role definition name ("Reader") or ID. */
+  role: string;
+  scope: string;
+}
+
+/** `GET /api/principals` lists these (for pickers). */
+export interface Principal {
+  type: PrincipalType;
+  id: string;
+  name: string;
+  displayName: string;
+}
+
+/** One thing a user lacks before they may connect to a VM through Bastion. */
+export interface ConnectCheckMissing {
+  role: string;
+  resourceId: string;
+  resourceType: string;
+  action: string;
+  /** Safe to show as is, e.g. "You need Reader on networkInterfaces/web01-nic". */
+  message: string;
+}
+
+/** `GET <vm id>/bastionConnectCheck` answer. */
+export interface ConnectCheck {
+  allowed: boolean;
+  bastionHostId: string | null;
+  missing: ConnectCheckMissing[];
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Health

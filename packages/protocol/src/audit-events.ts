@@ -17,6 +17,11 @@ export const AUDIT_EVENTS = {
   'resource.written': { code: 'R1000I', description: 'An inventory resource was created or updated.' },
   'resource.deleted': { code: 'R1001I', description: 'An inventory resource was deleted.' },
   'bastion.started': { code: 'B1000I', description: 'The bastion process started.' },
+  'access.denied': { code: 'A1000W', description: 'An access check refused an action.' },
+  'rbac.assignment.created': { code: 'A2000I', description: 'A role assignment was created.' },
+  'rbac.assignment.deleted': { code: 'A2001I', description: 'A role assignment was deleted.' },
+  'rbac.role.created': { code: 'A3000I', description: 'A custom role definition was created.' },
+  'rbac.role.deleted': { code: 'A3001I', description: 'A custom role definition was deleted.' },
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

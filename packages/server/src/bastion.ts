@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { AuditLog } from './audit/audit-log.js';
-import { ensureDeclaredUsers, ensureFirstAdmin } from './bootstrap.js';
+import { ensureDeclaredRoleAssignments, ensureDeclaredUsers, ensureFirstAdmin } from './bootstrap.js';
 import type { BastionConfig } from './config/schema.js';
 import { buildApp } from './http/app.js';
 import { LoginRateLimiter } from './identity/rate-limiter.js';
@@ -12,6 +12,7 @@ import { WebSessions } from './identity/web-sessions.js';
 import { applyInventoryConfig } from './inventory/apply-config.js';
 import { InventoryService } from './inventory/service.js';
 import { ensureSubscriptionId } from './inventory/subscription.js';
+import { AccessChecker, RoleStore } from './rbac/index.js';
 import { openStore, type Store } from './storage/open.js';
 import { ensureSelfSignedCertificate, loadTlsFiles, type TlsMaterial } from './tls/certificate.js';
 
@@ -48,6 +49,9 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
     const users = new UserDirectory(store.db);
     await ensureDeclaredUsers(users, config);
     const tls = config.server.tls ? loadTlsFiles(config.server.tls.certFile, config.server.tls.keyFile) : await ensureSelfSignedCertificate(dataDir, config.server.publicUrl ? [new URL(config.server.publicUrl).hostname] : []);
+    const roles = new RoleStore(store.db);
+    const checker = new AccessChecker(roles, inventory);
+    await ensureDeclaredRoleAssignments(store.db, roles, config);
     const sessionTtlMs = config.security.sessionTtlMinutes * 60_000;
     const sessions = new WebSessions(store.db, sessionTtlMs);
     await sessions.pruneExpired();
@@ -58,6 +62,8 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       audit: new AuditLog(store.db),
       limiter: new LoginRateLimiter(config.security.login.maxFailures, config.security.login.windowSeconds * 1000),
       inventory,
+      roles,
+      checker,
       subscriptionName: config.inventory?.subscription?.name ?? 'Bastion',
       sessionTtlMs,
       webRoot: opts.webRoot ?? DEFAULT_WEB_ROOT,
@@ -67,7 +73,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       trustProxy: config.server.trustProxy,
     });
     // Last, so that a start that fails earlier does not swallow the one-time password.
-    const firstAdmin = await ensureFirstAdmin(store.db, users, config);
+    const firstAdmin = await ensureFirstAdmin(store.db, users, roles, config);
     const reloadTls = (): TlsMaterial | undefined => {
       if (!config.server.tls) return undefined;
       const next = loadTlsFiles(config.server.tls.certFile, config.server.tls.keyFile);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BastionConfig } from './config/schema.js';
 import { generateOneTimePassword } from './identity/password.js';
 import type { UserDirectory } from './identity/users.js';
+import { TENANT_SCOPE, type RoleStore } from './rbac/index.js';
 import type { Database } from './storage/schema.js';
 
 const FIRST_ADMIN_SETTING = 'first_admin_created';
@@ -11,12 +12,14 @@ const FIRST_ADMIN_SETTING = 'first_admin_created';
  * returns it so it can be printed once. Later starts return undefined: the password is never stored
  * in clear nor printed again.
  */
-export async function ensureFirstAdmin(db: Kysely<Database>, users: UserDirectory, config: BastionConfig): Promise<{ username: string; password: string } | undefined> {
+export async function ensureFirstAdmin(db: Kysely<Database>, users: UserDirectory, roles: RoleStore, config: BastionConfig): Promise<{ username: string; password: string } | undefined> {
   const done = await db.selectFrom('settings').select('value').where('key', '=', FIRST_ADMIN_SETTING).executeTakeFirst();
   if (done) return undefined;
   const username = config.admin.username;
   const password = generateOneTimePassword();
-  await users.create({ username, password, displayName: 'Administrator', isAdmin: true, mustChangePassword: true, skipPolicy: true });
+  const admin = await users.create({ username, password, displayName: 'Administrator', isAdmin: true, mustChangePassword: true, skipPolicy: true });
+  // Owner at the root scope: every subscription, plus users, groups, audit and access control.
+  await roles.createRoleAssignment({ principalType: 'user', principalId: admin.id, role: 'Owner', scope: TENANT_SCOPE });
   await db.insertInto('settings').values({ key: FIRST_ADMIN_SETTING, value: new Date().toISOString() }).execute();
   return { username, password };
 }
@@ -33,6 +36,26 @@ export async function ensureDeclaredUsers(users: UserDirectory, config: BastionC
     for (const g of u.groups ?? []) {
       if (!groups.has(g.toLowerCase())) await users.createGroup(g);
       await users.setMembership(g, u.username, true);
+    }
+  }
+}
+
+/** Role assignments declared in the configuration: created when missing, never removed. */
+export async function ensureDeclaredRoleAssignments(db: Kysely<Database>, roles: RoleStore, config: BastionConfig): Promise<void> {
+  for (const [i, a] of (config.roleAssignments ?? []).entries()) {
+    const where = `roleAssignments[${i}]`;
+    const user = a.assigneeType !== 'group' ? await db.selectFrom('users').select('id').where('username_key', '=', a.assignee.toLowerCase()).executeTakeFirst() : undefined;
+    const group = !user && a.assigneeType !== 'user' ? await db.selectFrom('groups').select('id').where('name_key', '=', a.assignee.toLowerCase()).executeTakeFirst() : undefined;
+    const principal = user ? { principalType: 'user' as const, principalId: user.id } : group ? { principalType: 'group' as const, principalId: group.id } : undefined;
+    if (!principal) throw new Error(`${where}: assignee ${a.assignee} is not a declared user or group.`);
+    const role = await roles.findRoleDefinition(a.role);
+    if (!role) throw new Error(`${where}: role ${a.role} does not exist.`);
+    const existing = await roles.listRoleAssignments({ scope: a.scope, principal: { type: principal.principalType, id: principal.principalId } });
+    if (existing.some((x) => x.roleDefinitionId === role.id)) continue;
+    try {
+      await roles.createRoleAssignment({ ...principal, role: role.id, scope: a.scope });
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
     }
   }
 }

@@ -19,13 +19,13 @@ export function App() {
   const session = useSession();
   const { state } = session;
   const { pathname, search } = useLocation();
-  const route = resolveRoute(pathname);
+  const route = resolveRoute(pathname, search);
 
   useEffect(() => {
     if (route.kind === 'redirect') navigate(route.to, { replace: true });
     // After an explicit sign-out start afresh; after a lost session come back to the same page.
     else if (state.status === 'signed-out' && route.kind === 'portal')
-      navigate(state.reason === 'signed-out' ? LOGIN_PATH : loginPathFor(pathname), { replace: true });
+      navigate(state.reason === 'signed-out' ? LOGIN_PATH : loginPathFor(`${pathname}${search}`), { replace: true });
     else if (state.status === 'signed-in' && route.kind === 'login') navigate(nextPathAfterLogin(search), { replace: true });
   }, [route, state, pathname, search]);
 
@@ -40,7 +40,7 @@ export function App() {
       if (state.user.mustChangePassword) return <ChangePasswordPage api={session.api} done={session.refresh} signOut={session.signOut} />;
       return (
         <PortalSessionContext.Provider value={{ api: session.api, user: state.user, signOut: session.signOut }}>
-          <PortalShell page={route.kind === 'portal' ? route.page : undefined} />
+          <PortalShell route={route.kind === 'portal' ? route : { kind: 'portal', page: undefined }} />
         </PortalSessionContext.Provider>
       );
   }

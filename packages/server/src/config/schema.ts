@@ -98,6 +98,19 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     inventory: Type.Optional(InventoryConfigSchema),
+    roleAssignments: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            assignee: Type.String({ minLength: 1, maxLength: 128 }),
+            assigneeType: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('group')])),
+            role: Type.String({ minLength: 1, maxLength: 128 }),
+            scope: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          Strict,
+        ),
+      ),
+    ),
   },
   Strict,
 );

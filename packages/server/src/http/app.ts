@@ -8,14 +8,17 @@ import type { LoginRateLimiter } from '../identity/rate-limiter.js';
 import type { UserDirectory } from '../identity/users.js';
 import type { WebSessions } from '../identity/web-sessions.js';
 import type { InventoryService } from '../inventory/service.js';
+import type { AccessChecker, RoleStore } from '../rbac/index.js';
 import type { Database } from '../storage/schema.js';
 import { registerAuthentication } from './plugins/authentication.js';
+import { registerAuthorization } from './plugins/authorization.js';
 import { onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { identityRoutes } from './routes/identity-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
+import { rbacRoutes } from './routes/rbac-routes.js';
 import { registerWebClient } from './web-client.js';
 
 export interface AppDeps {
@@ -25,6 +28,8 @@ export interface AppDeps {
   audit: AuditLog;
   limiter: LoginRateLimiter;
   inventory: InventoryService;
+  roles: RoleStore;
+  checker: AccessChecker;
   subscriptionName: string;
   sessionTtlMs: number;
   /** Folder of the built web client; served when it exists. */
@@ -62,11 +67,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const allowedOrigins = (request: FastifyRequest): string[] => [`https://${request.headers.host ?? ''}`, ...(deps.publicUrl ? [new URL(deps.publicUrl).origin] : [])];
   registerAuthentication(app, { users: deps.users, sessions: deps.sessions, allowedOrigins });
+  registerAuthorization(app, { db: deps.db, checker: deps.checker, audit: deps.audit });
 
   await app.register(healthRoutes({ db: deps.db }));
   await app.register(authRoutes(deps));
   await app.register(identityRoutes(deps));
   await app.register(inventoryRoutes(deps));
+  await app.register(rbacRoutes(deps));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await registerWebClient(app, deps.webRoot ?? '');
   return app;

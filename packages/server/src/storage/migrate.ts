@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DialectName } from './dialect-name.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-rbac.js';
 
 /**
  * Numbered, append-only migrations. A new migration is a new file and a new line here; released files
@@ -9,6 +10,7 @@ import * as m0001 from './migrations/0001-initial.js';
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
+  '0002-rbac': m0002,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -3,8 +3,13 @@ import type {
   AuthSession,
   BastionHost,
   ChangePasswordRequest,
+  ConnectCheck,
+  CreateRoleAssignmentRequest,
   ListResponse,
   LoginRequest,
+  Principal,
+  RoleAssignment,
+  RoleDefinition,
   Subscription,
   User,
   VirtualMachine,
@@ -14,6 +19,13 @@ import type { ApiClient } from './api-client.js';
 
 /** Items of a list answer; tolerates a bare array too. */
 export const listValues = <T>(body: ListResponse<T> | T[] | undefined): T[] => (Array.isArray(body) ? body : (body?.value ?? []));
+
+/** The API path of a resource from its ID (`/subscriptions/…`). */
+export const resourcePath = (id: string): string => `/api${id.startsWith('/') ? id : `/${id}`}`;
+
+/** `GET /api/roleAssignments` for a scope, inherited assignments included by default. */
+export const roleAssignmentsPath = (scope: string, includeInherited = true): string =>
+  `/api/roleAssignments?scope=${encodeURIComponent(scope)}&includeInherited=${includeInherited}`;
 
 const sub = (subscriptionId: string): string => `/api/subscriptions/${encodeURIComponent(subscriptionId)}`;
 
@@ -44,6 +56,14 @@ export function bastionApi(client: ApiClient) {
     virtualMachines: (subscriptionId: string) => list<VirtualMachine>(`${sub(subscriptionId)}/providers/Microsoft.Compute/virtualMachines`),
     virtualNetworks: (subscriptionId: string) => list<VirtualNetwork>(`${sub(subscriptionId)}/providers/Microsoft.Network/virtualNetworks`),
     bastionHosts: (subscriptionId: string) => list<BastionHost>(`${sub(subscriptionId)}/providers/Microsoft.Network/bastionHosts`),
+    virtualMachine: (id: string) => client.get<VirtualMachine>(resourcePath(id)),
+    connectCheck: (vmId: string) => client.get<ConnectCheck>(`${resourcePath(vmId)}/bastionConnectCheck`),
+
+    roleDefinitions: () => list<RoleDefinition>('/api/roleDefinitions'),
+    roleAssignments: (scope: string) => list<RoleAssignment>(roleAssignmentsPath(scope)),
+    createRoleAssignment: (request: CreateRoleAssignmentRequest) => client.post<RoleAssignment>('/api/roleAssignments', request),
+    deleteRoleAssignment: (id: string): Promise<void> => client.delete(`/api/roleAssignments/${encodeURIComponent(id)}`),
+    principals: () => list<Principal>('/api/principals'),
 
     users: () => list<User>('/api/users'),
     audit: (limit = 200) => list<AuditEvent>(`/api/audit?limit=${limit}`),

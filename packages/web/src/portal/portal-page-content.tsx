@@ -1,13 +1,16 @@
 import type { JSX } from 'react';
-import type { PortalPage, PortalPageId } from '../routing/routes.js';
+import type { User } from '../../../protocol/src/api-types.js';
+import { canSeePage, type PortalPageId, type PortalRoute } from '../routing/routes.js';
 import { MessagePage } from './message-page.js';
+import { AccessControlPage } from './pages/access-control-page.js';
 import { AuditLogPage } from './pages/audit-log-page.js';
 import { BastionsPage } from './pages/bastions-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { VirtualMachinesPage } from './pages/virtual-machines-page.js';
 import { VirtualNetworksPage } from './pages/virtual-networks-page.js';
+import { VmPage } from './vm/vm-page.js';
 
-const PAGES: Record<PortalPageId, () => JSX.Element> = {
+const PAGES: Record<Exclude<PortalPageId, 'iam'>, () => JSX.Element> = {
   vms: VirtualMachinesPage,
   vnets: VirtualNetworksPage,
   bastions: BastionsPage,
@@ -16,9 +19,12 @@ const PAGES: Record<PortalPageId, () => JSX.Element> = {
 };
 
 /** The content area for a route: the page, or "Page not found" / "Access denied". */
-export function PortalPageContent({ page, isAdmin }: { page: PortalPage | undefined; isAdmin: boolean }) {
+export function PortalPageContent({ route, user }: { route: PortalRoute; user: User }) {
+  const { page, vm, scope } = route;
   if (!page) return <MessagePage title="Page not found" message="There is no portal page at this address. Pick one from the navigation." />;
-  if (page.adminOnly && !isAdmin) return <MessagePage title="Access denied" message="Only administrators can see this page." />;
+  if (page.restricted && !canSeePage(page, user)) return <MessagePage title="Access denied" message="You do not have permission to see this page." />;
+  if (vm) return <VmPage resourceGroup={vm.resourceGroup} name={vm.name} tab={vm.tab} />;
+  if (page.id === 'iam') return <AccessControlPage scope={scope} />;
   const Page = PAGES[page.id];
   return <Page />;
 }

@@ -1,6 +1,7 @@
 import { NavDrawer, NavDrawerBody, NavItem, makeStyles } from '@fluentui/react-components';
-import { Desktop20Regular, History20Regular, People20Regular, ShieldKeyhole20Regular, VirtualNetwork20Regular } from '@fluentui/react-icons';
+import { Desktop20Regular, History20Regular, People20Regular, PersonKey20Regular, ShieldKeyhole20Regular, VirtualNetwork20Regular } from '@fluentui/react-icons';
 import type { JSX } from 'react';
+import type { User } from '../../../protocol/src/api-types.js';
 import { handleLinkClick } from '../routing/link-click.js';
 import { visiblePages, type PortalPageId } from '../routing/routes.js';
 
@@ -8,19 +9,20 @@ const ICONS: Record<PortalPageId, JSX.Element> = {
   vms: <Desktop20Regular />,
   vnets: <VirtualNetwork20Regular />,
   bastions: <ShieldKeyhole20Regular />,
+  iam: <PersonKey20Regular />,
   users: <People20Regular />,
   audit: <History20Regular />,
 };
 
 const useStyles = makeStyles({ drawer: { gridArea: 'nav', height: '100%', width: '220px' } });
 
-/** The left navigation ("Portal navigation"); admins also see Users and Audit log. */
-export function SideNav({ current, isAdmin }: { current: PortalPageId | undefined; isAdmin: boolean }) {
+/** The left navigation ("Portal navigation"); Access control, Users and Audit log follow `user.permissions`. */
+export function SideNav({ current, user }: { current: PortalPageId | undefined; user: User }) {
   const styles = useStyles();
   return (
     <NavDrawer className={styles.drawer} type="inline" open selectedValue={current ?? ''} aria-label="Portal navigation">
       <NavDrawerBody>
-        {visiblePages(isAdmin).map((page) => (
+        {visiblePages(user).map((page) => (
           <NavItem key={page.id} value={page.id} href={page.path} icon={ICONS[page.id]} onClick={(e) => handleLinkClick(e, page.path)}>
             {page.label}
           </NavItem>

@@ -15,8 +15,6 @@ declare module 'fastify' {
     public?: boolean;
     /** Allowed while the user still has to replace a one-time password. */
     allowPasswordChange?: boolean;
-    /** Admin-only (until RBAC role assignments replace the flag). */
-    admin?: boolean;
   }
 }
 
@@ -54,8 +52,4 @@ export function registerAuthentication(app: FastifyInstance, deps: { users: User
     if (request.user.mustChangePassword && !config.allowPasswordChange) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Set a new password before continuing.');
   });
 
-  // Authorization: preHandler, after validation (DEVELOPERS.md). RBAC will replace the admin flag.
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.admin && !request.user?.isAdmin) throw new BastionError('BST_ERR_FORBIDDEN', 'This needs an administrator.');
-  });
 }

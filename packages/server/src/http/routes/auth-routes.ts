@@ -5,6 +5,10 @@ import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
 import type { UserDirectory } from '../../identity/users.js';
 import type { WebSessions } from '../../identity/web-sessions.js';
 import { SESSION_COOKIE } from '../plugins/authentication.js';
+import type { Kysely } from 'kysely';
+import { ACTIONS, TENANT_SCOPE, loadPrincipal, type AccessChecker } from '../../rbac/index.js';
+import type { UserView } from '../../identity/users.js';
+import type { Database } from '../../storage/schema.js';
 import { UserSchema } from './schemas.js';
 
 export interface AuthRouteDeps {
@@ -13,10 +17,23 @@ export interface AuthRouteDeps {
   audit: AuditLog;
   limiter: LoginRateLimiter;
   sessionTtlMs: number;
+  db: Kysely<Database>;
+  checker: AccessChecker;
 }
 
 const AuthSession = Type.Object({ user: UserSchema, csrfToken: Type.String() });
 const cookieOptions = (maxAgeSeconds: number) => ({ httpOnly: true, secure: true, sameSite: 'strict' as const, path: '/', maxAge: maxAgeSeconds });
+
+/** The user as the portal sees them: what their roles let them manage decides the navigation. */
+async function withPermissions(deps: AuthRouteDeps, user: UserView) {
+  const grants = await deps.checker.grantsOf(await loadPrincipal(deps.db, user.id));
+  const permissions = {
+    manageAccess: grants.allowsSomewhere(ACTIONS.roleAssignments.write),
+    manageIdentity: grants.allows(ACTIONS.users.write, TENANT_SCOPE),
+    readAudit: grants.allows(ACTIONS.auditEvents.read, TENANT_SCOPE),
+  };
+  return { ...user, isAdmin: permissions.manageIdentity, permissions };
+}
 
 /** Sign-in, sign-out, who-am-I and password change. */
 export const authRoutes =
@@ -55,14 +72,14 @@ export const authRoutes =
         const { cookie, session } = await deps.sessions.create(user.id, request.ip, request.headers['user-agent'] ?? '');
         await deps.audit.write({ ...who, actor: user.username, type: 'user.login', outcome: 'success', message: 'Signed in.' });
         reply.setCookie(SESSION_COOKIE, cookie, cookieOptions(Math.floor(deps.sessionTtlMs / 1000)));
-        return { user, csrfToken: session.csrfToken };
+        return { user: await withPermissions(deps, user), csrfToken: session.csrfToken };
       },
     );
 
     app.get(
       '/api/auth/me',
-      { config: { allowPasswordChange: true }, schema: { tags: ['identity'], summary: 'The signed-in user and the CSRF token', response: { 200: AuthSession } } },
-      async (request) => ({ user: request.user!, csrfToken: request.webSession!.csrfToken }),
+      { config: { allowPasswordChange: true, access: { kind: 'self' } }, schema: { tags: ['identity'], summary: 'The signed-in user and the CSRF token', response: { 200: AuthSession } } },
+      async (request) => ({ user: await withPermissions(deps, request.user!), csrfToken: request.webSession!.csrfToken }),
     );
 
     app.post(
@@ -83,7 +100,7 @@ export const authRoutes =
     app.post(
       '/api/auth/password',
       {
-        config: { allowPasswordChange: true },
+        config: { allowPasswordChange: true, access: { kind: 'self' } },
         schema: {
           tags: ['identity'],
           summary: 'Change the signed-in user’s password',

@@ -2,13 +2,14 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { UserDirectory } from '../../identity/users.js';
 import type { WebSessions } from '../../identity/web-sessions.js';
+import { ACTIONS, TENANT_SCOPE, type RoleStore } from '../../rbac/index.js';
 import { UserSchema } from './schemas.js';
 
-/** Users, groups and the audit log: admin pages. */
+/** Users, groups and the audit log (tenant-level actions at scope "/"). */
 export const identityRoutes =
-  (deps: { users: UserDirectory; sessions: WebSessions; audit: AuditLog }): FastifyPluginAsyncTypebox =>
+  (deps: { users: UserDirectory; sessions: WebSessions; audit: AuditLog; roles: RoleStore }): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const admin = { admin: true };
+    const on = (action: string) => ({ access: { kind: 'resource' as const, action, resource: () => TENANT_SCOPE } });
     const who = (request: { user: { username: string } | null; ip: string; headers: Record<string, unknown> }) => ({
       actor: request.user?.username ?? null,
       clientIp: request.ip,
@@ -17,12 +18,12 @@ export const identityRoutes =
     const Username = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
     const GroupName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 
-    app.get('/api/users', { config: admin, schema: { tags: ['identity'], summary: 'List users', response: { 200: Type.Object({ value: Type.Array(UserSchema) }) } } }, async () => ({ value: await deps.users.list() }));
+    app.get('/api/users', { config: on(ACTIONS.users.read), schema: { tags: ['identity'], summary: 'List users', response: { 200: Type.Object({ value: Type.Array(UserSchema) }) } } }, async () => ({ value: await deps.users.list() }));
 
     app.post(
       '/api/users',
       {
-        config: admin,
+        config: on(ACTIONS.users.write),
         schema: {
           tags: ['identity'],
           summary: 'Create a local user',
@@ -37,24 +38,28 @@ export const identityRoutes =
       },
     );
 
-    app.get('/api/users/:username', { config: admin, schema: { tags: ['identity'], summary: 'Get a user', params: Username, response: { 200: UserSchema } } }, async (request) => deps.users.get(request.params.username));
+    app.get('/api/users/:username', { config: on(ACTIONS.users.read), schema: { tags: ['identity'], summary: 'Get a user', params: Username, response: { 200: UserSchema } } }, async (request) => deps.users.get(request.params.username));
 
-    app.delete('/api/users/:username', { config: admin, schema: { tags: ['identity'], summary: 'Delete a user', params: Username } }, async (request, reply) => {
+    app.delete('/api/users/:username', { config: on(ACTIONS.users.delete), schema: { tags: ['identity'], summary: 'Delete a user', params: Username } }, async (request, reply) => {
+      const user = await deps.users.get(request.params.username);
+      await deps.roles.deleteAssignmentsOfPrincipal('user', user.id);
       await deps.users.delete(request.params.username);
       await deps.audit.write({ ...who(request), type: 'user.deleted', outcome: 'success', target: request.params.username, message: `User ${request.params.username} deleted.` });
       return reply.code(204).send();
     });
 
     const GroupSchema = Type.Object({ id: Type.String(), name: Type.String(), members: Type.Array(Type.String()) });
-    app.get('/api/groups', { config: admin, schema: { tags: ['identity'], summary: 'List groups', response: { 200: Type.Object({ value: Type.Array(GroupSchema) }) } } }, async () => ({ value: await deps.users.listGroups() }));
+    app.get('/api/groups', { config: on(ACTIONS.groups.read), schema: { tags: ['identity'], summary: 'List groups', response: { 200: Type.Object({ value: Type.Array(GroupSchema) }) } } }, async () => ({ value: await deps.users.listGroups() }));
 
-    app.post('/api/groups', { config: admin, schema: { tags: ['identity'], summary: 'Create a group', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } }, async (request, reply) => {
+    app.post('/api/groups', { config: on(ACTIONS.groups.write), schema: { tags: ['identity'], summary: 'Create a group', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } }, async (request, reply) => {
       const group = await deps.users.createGroup(request.body.name);
       await deps.audit.write({ ...who(request), type: 'group.created', outcome: 'success', target: group.name, message: `Group ${group.name} created.` });
       return reply.code(201).send({ ...group, members: [] });
     });
 
-    app.delete('/api/groups/:name', { config: admin, schema: { tags: ['identity'], summary: 'Delete a group', params: GroupName } }, async (request, reply) => {
+    app.delete('/api/groups/:name', { config: on(ACTIONS.groups.delete), schema: { tags: ['identity'], summary: 'Delete a group', params: GroupName } }, async (request, reply) => {
+      const group = (await deps.users.listGroups()).find((g) => g.name.toLowerCase() === request.params.name.toLowerCase());
+      if (group) await deps.roles.deleteAssignmentsOfPrincipal('group', group.id);
       await deps.users.deleteGroup(request.params.name);
       await deps.audit.write({ ...who(request), type: 'group.deleted', outcome: 'success', target: request.params.name, message: `Group ${request.params.name} deleted.` });
       return reply.code(204).send();
@@ -65,7 +70,7 @@ export const identityRoutes =
       app.route({
         method,
         url: '/api/groups/:name/members/:username',
-        config: admin,
+        config: on(ACTIONS.groups.write),
         schema: { tags: ['identity'], summary: member ? 'Add a user to a group' : 'Remove a user from a group', params: Member },
         handler: async (request, reply) => {
           await deps.users.setMembership(request.params.name, request.params.username, member);
@@ -78,7 +83,7 @@ export const identityRoutes =
     app.get(
       '/api/audit',
       {
-        config: admin,
+        config: on(ACTIONS.auditEvents.read),
         schema: {
           tags: ['audit'],
           summary: 'Audit events, newest first',

@@ -1,10 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { BastionError, notFound } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import * as ids from '../../inventory/ids.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { viewResource } from '../../inventory/views.js';
+import { ACTIONS, actionsFor, type Operation } from '../../rbac/index.js';
 import { ListOf, NameParam, ResourceSchema, Tags } from './schemas.js';
 
 const Ref = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
@@ -21,61 +22,74 @@ const LISTABLE: Record<string, ids.InventoryType> = {
   'Microsoft.Network/bastionHosts': ids.TYPES.bastionHost,
 };
 
+/** The resource ID is the URL path after /api (the ARM convention). */
+const idFromUrl = (request: FastifyRequest): string => decodeURIComponent(request.url.split('?')[0]!.slice('/api'.length));
+/** The access rule of an ARM route: the operation's action on the resource the URL names. */
+const arm = (type: ids.InventoryType, op: Operation) => ({ access: { kind: 'resource' as const, action: actionsFor(type, op)[0]!, resource: idFromUrl } });
+const somewhere = (action: string) => ({ access: { kind: 'somewhere' as const, action } });
+
 /** ARM-shaped inventory routes: PUT creates or updates, GET reads, DELETE removes, lists answer { value }. */
 export const inventoryRoutes =
   (deps: { inventory: InventoryService; audit: AuditLog; subscriptionName: string }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const inv = deps.inventory;
-    // Until RBAC role assignments exist, inventory writes are for administrators; reads for any signed-in user.
-    app.addHook('preHandler', async (request) => {
-      if (request.method !== 'GET' && !request.user?.isAdmin) throw new BastionError('BST_ERR_FORBIDDEN', 'Changing the inventory needs an administrator.');
-    });
     const mine = (sub: string): void => {
       if (sub.toLowerCase() !== inv.subscriptionId.toLowerCase()) throw notFound(`Subscription ${sub}`);
     };
-    /** The resource ID is the URL path after /api (the ARM convention). */
-    const idFromUrl = (request: FastifyRequest): string => decodeURIComponent(request.url.split('?')[0]!.slice('/api'.length));
     const audited = async (request: FastifyRequest, type: 'resource.written' | 'resource.deleted', id: string) =>
       deps.audit.write({ type, outcome: 'success', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: id, message: `${type === 'resource.written' ? 'Wrote' : 'Deleted'} ${id}.` });
     const tags = ['inventory'];
+    /** What a listing shows: only the resources the caller may read (one GrantSet for the whole list). */
+    const readable = async <R extends { id: string; type: ids.InventoryType }>(request: FastifyRequest, items: R[]): Promise<R[]> => {
+      const grants = await request.grants();
+      return items.filter((r) => grants.allows(actionsFor(r.type, 'read')[0]!, r.id));
+    };
     const Sub = Type.Object({ sub: NameParam });
     const SubRg = Type.Object({ sub: NameParam, rg: NameParam });
     const SubRgName = Type.Object({ sub: NameParam, rg: NameParam, name: NameParam });
     const SubRgVnetName = Type.Object({ sub: NameParam, rg: NameParam, vnet: NameParam, name: NameParam });
 
-    app.get('/api/subscriptions', { schema: { tags, summary: 'Subscriptions', response: { 200: ListOf(Type.Object({ subscriptionId: Type.String(), displayName: Type.String() })) } } }, async () => ({
+    app.get('/api/subscriptions', { config: somewhere('*'), schema: { tags, summary: 'Subscriptions', response: { 200: ListOf(Type.Object({ subscriptionId: Type.String(), displayName: Type.String() })) } } }, async () => ({
       value: [{ subscriptionId: inv.subscriptionId, displayName: deps.subscriptionName }],
     }));
 
-    app.get('/api/subscriptions/:sub/resourceGroups', { schema: { tags, summary: 'Resource groups', params: Sub, response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
+    app.get('/api/subscriptions/:sub/resourceGroups', { config: somewhere(ACTIONS.resourceGroups.read), schema: { tags, summary: 'Resource groups the caller may read', params: Sub, response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
       mine(request.params.sub);
-      return { value: await inv.list(ids.TYPES.resourceGroup) };
+      return { value: await readable(request, await inv.list(ids.TYPES.resourceGroup)) };
     });
 
-    app.get('/api/subscriptions/:sub/providers/:namespace/:type', { schema: { tags, summary: 'All resources of a type in the subscription', params: Type.Object({ sub: NameParam, namespace: NameParam, type: NameParam }), response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
+    app.get('/api/subscriptions/:sub/providers/:namespace/:type', { config: somewhere('*/read'), schema: { tags, summary: 'All resources of a type in the subscription', params: Type.Object({ sub: NameParam, namespace: NameParam, type: NameParam }), response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
       mine(request.params.sub);
       const type = LISTABLE[`${request.params.namespace}/${request.params.type}`];
       if (!type) throw notFound(`Resource type ${request.params.namespace}/${request.params.type}`);
-      return { value: await Promise.all((await inv.list(type)).map((r) => viewResource(inv, r))) };
+      return { value: await Promise.all((await readable(request, await inv.list(type))).map((r) => viewResource(inv, r))) };
     });
 
-    app.get(`${RG}/providers/:namespace/:type`, { schema: { tags, summary: 'Resources of a type in a resource group', params: Type.Object({ sub: NameParam, rg: NameParam, namespace: NameParam, type: NameParam }), response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
+    app.get(`${RG}/providers/:namespace/:type`, { config: somewhere('*/read'), schema: { tags, summary: 'Resources of a type in a resource group', params: Type.Object({ sub: NameParam, rg: NameParam, namespace: NameParam, type: NameParam }), response: { 200: ListOf(ResourceSchema) } } }, async (request) => {
       mine(request.params.sub);
       const type = LISTABLE[`${request.params.namespace}/${request.params.type}`];
       if (!type) throw notFound(`Resource type ${request.params.namespace}/${request.params.type}`);
-      return { value: await Promise.all((await inv.list(type, { resourceGroup: request.params.rg })).map((r) => viewResource(inv, r))) };
+      return { value: await Promise.all((await readable(request, await inv.list(type, { resourceGroup: request.params.rg }))).map((r) => viewResource(inv, r))) };
     });
 
     // One GET and one DELETE handler for every single-resource URL.
-    const single = [RG, `${RG}/providers/Microsoft.Network/virtualNetworks/:name`, `${VNET}/subnets/:name`, `${VNET}/virtualNetworkPeerings/:name`, `${RG}/providers/Microsoft.Network/networkInterfaces/:name`, `${RG}/providers/Microsoft.Compute/virtualMachines/:name`, `${RG}/providers/Microsoft.Network/bastionHosts/:name`];
-    for (const url of single) {
-      app.get(url, { schema: { tags, summary: 'Get a resource', response: { 200: ResourceSchema } } }, async (request) => {
+    const single: Array<[string, ids.InventoryType]> = [
+      [RG, ids.TYPES.resourceGroup],
+      [`${RG}/providers/Microsoft.Network/virtualNetworks/:name`, ids.TYPES.virtualNetwork],
+      [`${VNET}/subnets/:name`, ids.TYPES.subnet],
+      [`${VNET}/virtualNetworkPeerings/:name`, ids.TYPES.peering],
+      [`${RG}/providers/Microsoft.Network/networkInterfaces/:name`, ids.TYPES.networkInterface],
+      [`${RG}/providers/Microsoft.Compute/virtualMachines/:name`, ids.TYPES.virtualMachine],
+      [`${RG}/providers/Microsoft.Network/bastionHosts/:name`, ids.TYPES.bastionHost],
+    ];
+    for (const [url, type] of single) {
+      app.get(url, { config: arm(type, 'read'), schema: { tags, summary: 'Get a resource', response: { 200: ResourceSchema } } }, async (request) => {
         mine((request.params as { sub: string }).sub);
         const r = await inv.get(idFromUrl(request));
         if (!r) throw notFound(`Resource ${idFromUrl(request)}`);
         return viewResource(inv, r);
       });
-      app.delete(url, { schema: { tags, summary: 'Delete a resource (refused while other resources use it)' } }, async (request, reply) => {
+      app.delete(url, { config: arm(type, 'delete'), schema: { tags, summary: 'Delete a resource (refused while other resources use it)' } }, async (request, reply) => {
         mine((request.params as { sub: string }).sub);
         const r = await inv.get(idFromUrl(request));
         if (!r) throw notFound(`Resource ${idFromUrl(request)}`);
@@ -86,7 +100,7 @@ export const inventoryRoutes =
     }
 
     const put = { tags, response: { 200: ResourceSchema } };
-    app.put(RG, { schema: { ...put, summary: 'Create or update a resource group', params: SubRg, body: Type.Object({ location: Type.Optional(Type.String({ maxLength: 80 })), tags: Type.Optional(Tags), properties: Type.Optional(Type.Object({})) }, strict) } }, async (request) => {
+    app.put(RG, { config: arm(ids.TYPES.resourceGroup, 'write'), schema: { ...put, summary: 'Create or update a resource group', params: SubRg, body: Type.Object({ location: Type.Optional(Type.String({ maxLength: 80 })), tags: Type.Optional(Tags), properties: Type.Optional(Type.Object({})) }, strict) } }, async (request) => {
       mine(request.params.sub);
       const r = await inv.putResourceGroup(request.params.rg, request.body.location, request.body.tags);
       await audited(request, 'resource.written', r.id);
@@ -94,7 +108,7 @@ export const inventoryRoutes =
     });
 
     const Subnet = Type.Object({ name: NameParam, properties: Type.Object({ addressPrefix: Type.String({ maxLength: 18 }) }, strict) }, strict);
-    app.put(`${RG}/providers/Microsoft.Network/virtualNetworks/:name`, { schema: { ...put, summary: 'Create or update a virtual network', params: SubRgName, body: body(Type.Object({ addressSpace: Type.Object({ addressPrefixes: Type.Array(Type.String({ maxLength: 18 }), { minItems: 1, maxItems: 50 }) }, strict), subnets: Type.Optional(Type.Array(Subnet, { maxItems: 200 })) }, strict)) } }, async (request) => {
+    app.put(`${RG}/providers/Microsoft.Network/virtualNetworks/:name`, { config: arm(ids.TYPES.virtualNetwork, 'write'), schema: { ...put, summary: 'Create or update a virtual network', params: SubRgName, body: body(Type.Object({ addressSpace: Type.Object({ addressPrefixes: Type.Array(Type.String({ maxLength: 18 }), { minItems: 1, maxItems: 50 }) }, strict), subnets: Type.Optional(Type.Array(Subnet, { maxItems: 200 })) }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const p = request.body.properties;
       const r = await inv.putVirtualNetwork(request.params.rg, request.params.name, { addressPrefixes: p.addressSpace.addressPrefixes, subnets: p.subnets?.map((s) => ({ name: s.name, addressPrefix: s.properties.addressPrefix })), location: request.body.location, tags: request.body.tags });
@@ -102,14 +116,14 @@ export const inventoryRoutes =
       return viewResource(inv, r);
     });
 
-    app.put(`${VNET}/subnets/:name`, { schema: { ...put, summary: 'Create or update a subnet', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ addressPrefix: Type.String({ maxLength: 18 }) }, strict) }, strict) } }, async (request) => {
+    app.put(`${VNET}/subnets/:name`, { config: arm(ids.TYPES.subnet, 'write'), schema: { ...put, summary: 'Create or update a subnet', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ addressPrefix: Type.String({ maxLength: 18 }) }, strict) }, strict) } }, async (request) => {
       mine(request.params.sub);
       const r = await inv.putSubnet(request.params.rg, request.params.vnet, request.params.name, request.body.properties.addressPrefix);
       await audited(request, 'resource.written', r.id);
       return r;
     });
 
-    app.put(`${VNET}/virtualNetworkPeerings/:name`, { schema: { ...put, summary: 'Peer two virtual networks (both directions)', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ remoteVirtualNetwork: Ref }, { additionalProperties: true }) }, strict) } }, async (request) => {
+    app.put(`${VNET}/virtualNetworkPeerings/:name`, { config: arm(ids.TYPES.peering, 'write'), schema: { ...put, summary: 'Peer two virtual networks (both directions)', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ remoteVirtualNetwork: Ref }, { additionalProperties: true }) }, strict) } }, async (request) => {
       mine(request.params.sub);
       const r = await inv.putPeering(request.params.rg, request.params.vnet, request.params.name, request.body.properties.remoteVirtualNetwork.id);
       await audited(request, 'resource.written', r.id);
@@ -117,7 +131,7 @@ export const inventoryRoutes =
     });
 
     const IpConfig = Type.Object({ name: Type.Optional(NameParam), properties: Type.Object({ privateIPAddress: Type.String({ maxLength: 45 }), subnet: Ref }, strict) }, strict);
-    app.put(`${RG}/providers/Microsoft.Network/networkInterfaces/:name`, { schema: { ...put, summary: 'Create or update a network interface', params: SubRgName, body: body(Type.Object({ ipConfigurations: Type.Array(IpConfig, { minItems: 1, maxItems: 32 }) }, strict)) } }, async (request) => {
+    app.put(`${RG}/providers/Microsoft.Network/networkInterfaces/:name`, { config: arm(ids.TYPES.networkInterface, 'write'), schema: { ...put, summary: 'Create or update a network interface', params: SubRgName, body: body(Type.Object({ ipConfigurations: Type.Array(IpConfig, { minItems: 1, maxItems: 32 }) }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const configs = request.body.properties.ipConfigurations.map((c) => ({ name: c.name, privateIPAddress: c.properties.privateIPAddress, subnetId: c.properties.subnet.id }));
       const r = await inv.putNetworkInterface(request.params.rg, request.params.name, { ipConfigurations: configs, tags: request.body.tags });
@@ -125,7 +139,7 @@ export const inventoryRoutes =
       return viewResource(inv, r);
     });
 
-    app.put(`${RG}/providers/Microsoft.Compute/virtualMachines/:name`, { schema: { ...put, summary: 'Create or update a virtual machine', params: SubRgName, body: body(Type.Object({ osType: Type.Union([Type.Literal('linux'), Type.Literal('windows')]), networkProfile: Type.Object({ networkInterfaces: Type.Array(Ref, { minItems: 1, maxItems: 8 }) }, strict) }, strict)) } }, async (request) => {
+    app.put(`${RG}/providers/Microsoft.Compute/virtualMachines/:name`, { config: arm(ids.TYPES.virtualMachine, 'write'), schema: { ...put, summary: 'Create or update a virtual machine', params: SubRgName, body: body(Type.Object({ osType: Type.Union([Type.Literal('linux'), Type.Literal('windows')]), networkProfile: Type.Object({ networkInterfaces: Type.Array(Ref, { minItems: 1, maxItems: 8 }) }, strict) }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const p = request.body.properties;
       const r = await inv.putVirtualMachine(request.params.rg, request.params.name, { osType: p.osType, networkInterfaceIds: p.networkProfile.networkInterfaces.map((n) => n.id), tags: request.body.tags });
@@ -133,7 +147,7 @@ export const inventoryRoutes =
       return viewResource(inv, r);
     });
 
-    app.put(`${RG}/providers/Microsoft.Network/bastionHosts/:name`, { schema: { ...put, summary: 'Create or update a bastion host', params: SubRgName, body: body(Type.Object({ virtualNetwork: Ref }, strict)) } }, async (request) => {
+    app.put(`${RG}/providers/Microsoft.Network/bastionHosts/:name`, { config: arm(ids.TYPES.bastionHost, 'write'), schema: { ...put, summary: 'Create or update a bastion host', params: SubRgName, body: body(Type.Object({ virtualNetwork: Ref }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const r = await inv.putBastionHost(request.params.rg, request.params.name, request.body.properties.virtualNetwork.id, request.body.tags);
       await audited(request, 'resource.written', r.id);

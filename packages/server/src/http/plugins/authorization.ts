@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { BastionError } from '../../errors.js';
+import { loadPrincipal, type AccessChecker, type GrantSet, type Principal } from '../../rbac/index.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/schema.js';
+
+/**
+ * How a route is authorized. Every non-public /api route must declare one (the hook fails closed and a
+ * test enumerates the routes):
+ * - resource: the action on the resource the request names (from its URL);
+ * - somewhere: the caller holds the action at some scope; the handler then filters or checks precisely
+ *   with `request.authorize()` (lists, role assignments whose scope is in the body);
+ * - self: only the signed-in user's own data (sign-in state, password change).
+ */
+export type AccessRule =
+  | { kind: 'resource'; action: string; resource: (request: FastifyRequest) => string }
+  | { kind: 'somewhere'; action: string }
+  | { kind: 'self' };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessRule;
+  }
+  interface FastifyRequest {
+    /** The caller's role assignments, loaded once per request. */
+    grants(): Promise<GrantSet>;
+    /** Throws 403 (and audits the denial) unless the caller may do `action` on `resourceId`. */
+    authorize(action: string, resourceId: string): Promise<void>;
+  }
+}
+
+const lastSegments = (id: string): string => (id === '/' ? 'the whole bastion (/)' : id.split('/').slice(-2).join('/'));
+
+export function registerAuthorization(app: FastifyInstance, deps: { db: Kysely<Database>; checker: AccessChecker; audit: AuditLog }): void {
+  const cache = new WeakMap<FastifyRequest, Promise<GrantSet>>();
+  const principalOf = async (request: FastifyRequest): Promise<Principal> => loadPrincipal(deps.db, request.user!.id);
+
+  app.decorateRequest('grants', function grants(this: FastifyRequest): Promise<GrantSet> {
+    let g = cache.get(this);
+    if (!g) {
+      g = principalOf(this).then((p) => deps.checker.grantsOf(p));
+      cache.set(this, g);
+    }
+    return g;
+  });
+
+  const deny = async (request: FastifyRequest, action: string, target: string, reason: string): Promise<never> => {
+    await deps.audit.write({ type: 'access.denied', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message: reason, details: { action, method: request.method, url: request.url.split('?')[0] } });
+    throw new BastionError('BST_ERR_FORBIDDEN', `You do not have permission for ${action} on ${lastSegments(target)}.`);
+  };
+
+  app.decorateRequest('authorize', async function authorize(this: FastifyRequest, action: string, resourceId: string): Promise<void> {
+    const decision = (await this.grants()).check(action, resourceId);
+    if (!decision.allowed) await deny(this, action, resourceId, decision.reason);
+  });
+
+  // Authorization runs before body validation (not in preHandler as the style guide says) so that a
+  // caller without access learns nothing from validation messages, and so every route answers 403 alike.
+  app.addHook('preValidation', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public || !request.url.startsWith('/api/') || !request.user) return;
+    const rule = config.access;
+    if (!rule) {
+      request.log.error({ url: request.routeOptions.url }, 'route has no access rule');
+      throw new BastionError('BST_ERR_FORBIDDEN', 'This route declares no access rule, so it is refused.');
+    }
+    if (rule.kind === 'self') return;
+    if (rule.kind === 'resource') return request.authorize(rule.action, rule.resource(request));
+    if (!(await request.grants()).allowsSomewhere(rule.action)) await deny(request, rule.action, '/', `Denied: no role assignment of the user or their groups grants ${rule.action} at any scope.`);
+  });
+}

@@ -1,0 +1,152 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { notFound, validationError } from '../../errors.js';
+import type { InventoryService } from '../../inventory/service.js';
+import { ACTIONS, normalizeScope, TENANT_SCOPE, type AccessChecker, type PrincipalType, type RoleAssignment, type RoleStore } from '../../rbac/index.js';
+import { loadPrincipal } from '../../rbac/index.js';
+import type { Database } from '../../storage/schema.js';
+
+const somewhere = (action: string) => ({ access: { kind: 'somewhere' as const, action } });
+const strict = { additionalProperties: false } as const;
+const tags = ['access control'];
+
+/** Role definitions, role assignments ("Access control (IAM)"), principals for pickers, and the Connect check. */
+export const rbacRoutes =
+  (deps: { db: Kysely<Database>; roles: RoleStore; checker: AccessChecker; audit: AuditLog; inventory: InventoryService }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    const checkedScope = (scope: string): string => {
+      try {
+        return normalizeScope(scope);
+      } catch (err) {
+        throw validationError(`scope: ${(err as Error).message}`);
+      }
+    };
+
+    /** Principal names for display, resolved in two queries. */
+    const principalNames = async (): Promise<Map<string, string>> => {
+      const users = await deps.db.selectFrom('users').select(['id', 'username']).execute();
+      const groups = await deps.db.selectFrom('groups').select(['id', 'name']).execute();
+      return new Map([...users.map((u) => [`user:${u.id}`, u.username] as const), ...groups.map((g) => [`group:${g.id}`, g.name] as const)]);
+    };
+    const view = async (list: RoleAssignment[], requestedScope?: string) => {
+      const names = await principalNames();
+      const roles = await deps.roles.roleDefinitionsById(list.map((a) => a.roleDefinitionId));
+      return list.map((a) => ({
+        ...a,
+        principalName: names.get(`${a.principalType}:${a.principalId}`) ?? a.principalId,
+        roleDefinitionName: roles.get(a.roleDefinitionId.toLowerCase())?.name ?? a.roleDefinitionId,
+        inherited: requestedScope !== undefined && a.scope.toLowerCase() !== requestedScope.toLowerCase(),
+      }));
+    };
+
+    app.get('/api/roleDefinitions', { config: somewhere(ACTIONS.roleDefinitions.read), schema: { tags, summary: 'Role definitions (built-in and custom)' } }, async () => ({
+      value: (await deps.roles.listRoleDefinitions()).map((r) => ({ ...r, builtIn: r.roleType === 'BuiltInRole' })),
+    }));
+
+    app.post(
+      '/api/roleDefinitions',
+      {
+        config: somewhere(ACTIONS.roleDefinitions.write),
+        schema: {
+          tags,
+          summary: 'Create a custom role',
+          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }), description: Type.Optional(Type.String({ maxLength: 512 })), actions: Type.Array(Type.String({ maxLength: 256 }), { minItems: 1, maxItems: 200 }), notActions: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 200 })), assignableScopes: Type.Array(Type.String({ maxLength: 1024 }), { minItems: 1, maxItems: 50 }) }, strict),
+        },
+      },
+      async (request, reply) => {
+        for (const scope of request.body.assignableScopes) await request.authorize(ACTIONS.roleDefinitions.write, checkedScope(scope));
+        const role = await deps.roles.createRoleDefinition(request.body);
+        await deps.audit.write({ ...who(request), type: 'rbac.role.created', outcome: 'success', target: role.id, message: `Custom role ${role.name} created.`, details: { actions: role.actions, notActions: role.notActions, assignableScopes: role.assignableScopes } });
+        return reply.code(201).send({ ...role, builtIn: false });
+      },
+    );
+
+    app.delete('/api/roleDefinitions/:id', { config: somewhere(ACTIONS.roleDefinitions.delete), schema: { tags, summary: 'Delete a custom role (refused while assigned)', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) } }, async (request, reply) => {
+      const role = await deps.roles.findRoleDefinition(request.params.id);
+      if (!role) throw notFound(`Role definition ${request.params.id}`);
+      for (const scope of role.assignableScopes) await request.authorize(ACTIONS.roleDefinitions.delete, scope);
+      await deps.roles.deleteRoleDefinition(role.id);
+      await deps.audit.write({ ...who(request), type: 'rbac.role.deleted', outcome: 'success', target: role.id, message: `Custom role ${role.name} deleted.` });
+      return reply.code(204).send();
+    });
+
+    app.get(
+      '/api/roleAssignments',
+      {
+        config: somewhere(ACTIONS.roleAssignments.read),
+        schema: { tags, summary: 'Role assignments at a scope (optionally with those inherited from above)', querystring: Type.Object({ scope: Type.Optional(Type.String({ maxLength: 1024 })), includeInherited: Type.Optional(Type.Boolean()), assignee: Type.Optional(Type.String({ maxLength: 128 })) }) },
+      },
+      async (request) => {
+        const scope = checkedScope(request.query.scope ?? TENANT_SCOPE);
+        await request.authorize(ACTIONS.roleAssignments.read, scope);
+        const principal = request.query.assignee ? await resolveAssignee(deps.db, request.query.assignee) : undefined;
+        const list = await deps.roles.listRoleAssignments({ scope, inherited: request.query.includeInherited ?? false, principal });
+        return { value: await view(list, scope) };
+      },
+    );
+
+    app.post(
+      '/api/roleAssignments',
+      {
+        config: somewhere(ACTIONS.roleAssignments.write),
+        schema: { tags, summary: 'Assign a role to a user or group at a scope', body: Type.Object({ assignee: Type.String({ minLength: 1, maxLength: 128 }), assigneeType: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('group')])), role: Type.String({ minLength: 1, maxLength: 128 }), scope: Type.String({ minLength: 1, maxLength: 1024 }) }, strict) },
+      },
+      async (request, reply) => {
+        const scope = checkedScope(request.body.scope);
+        await request.authorize(ACTIONS.roleAssignments.write, scope);
+        const principal = await resolveAssignee(deps.db, request.body.assignee, request.body.assigneeType);
+        const a = await deps.roles.createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: request.body.role, scope, createdBy: request.user!.id });
+        const [shown] = await view([a]);
+        await deps.audit.write({ ...who(request), type: 'rbac.assignment.created', outcome: 'success', target: scope, message: `Role ${shown!.roleDefinitionName} assigned to ${principal.type} ${request.body.assignee} at ${scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: principal.type, principal: request.body.assignee, scope } });
+        return reply.code(201).send(shown);
+      },
+    );
+
+    app.delete('/api/roleAssignments/:id', { config: somewhere(ACTIONS.roleAssignments.delete), schema: { tags, summary: 'Remove a role assignment', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) } }, async (request, reply) => {
+      const a = await deps.roles.getRoleAssignment(request.params.id);
+      if (!a) throw notFound(`Role assignment ${request.params.id}`);
+      await request.authorize(ACTIONS.roleAssignments.delete, a.scope);
+      const [shown] = await view([a]);
+      await deps.roles.deleteRoleAssignment(a.id);
+      await deps.audit.write({ ...who(request), type: 'rbac.assignment.deleted', outcome: 'success', target: a.scope, message: `Role ${shown!.roleDefinitionName} removed from ${a.principalType} ${shown!.principalName} at ${a.scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: a.principalType, principal: shown!.principalName, scope: a.scope } });
+      return reply.code(204).send();
+    });
+
+    app.get('/api/principals', { config: somewhere(ACTIONS.roleAssignments.write), schema: { tags, summary: 'Users and groups, for role assignment pickers' } }, async () => {
+      const users = await deps.db.selectFrom('users').select(['id', 'username', 'display_name']).orderBy('username_key').execute();
+      const groups = await deps.db.selectFrom('groups').select(['id', 'name']).orderBy('name_key').execute();
+      return { value: [...users.map((u) => ({ type: 'user', id: u.id, name: u.username, displayName: u.display_name })), ...groups.map((g) => ({ type: 'group', id: g.id, name: g.name, displayName: g.name }))] };
+    });
+
+    // The Connect check: Reader on the VM, its NIC (and ipconfiguration), the bastion, and the VM's network when peered.
+    app.get(
+      '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name/bastionConnectCheck',
+      {
+        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: (r: FastifyRequest) => decodeURIComponent(r.url.split('?')[0]!.slice('/api'.length, -'/bastionConnectCheck'.length)) } },
+        schema: { tags, summary: 'May the caller connect to this VM through a bastion? Lists the missing roles.', params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }) },
+      },
+      async (request) => {
+        const vmId = decodeURIComponent(request.url.split('?')[0]!.slice('/api'.length, -'/bastionConnectCheck'.length));
+        if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
+        const result = await deps.checker.connectCheck(await loadPrincipal(deps.db, request.user!.id), vmId);
+        if (!result.allowed) await deps.audit.write({ ...who(request), type: 'access.denied', outcome: 'denied', target: vmId, message: `Connect check: ${result.missing.map((m) => m.message).join('; ') || result.reason}`, details: { missing: result.missing } });
+        return result;
+      },
+    );
+  };
+
+/** A user or group by name (users first, as `az role assignment create --assignee` resolves). */
+async function resolveAssignee(db: Kysely<Database>, name: string, type?: PrincipalType): Promise<{ type: PrincipalType; id: string }> {
+  if (type !== 'group') {
+    const u = await db.selectFrom('users').select('id').where('username_key', '=', name.toLowerCase()).executeTakeFirst();
+    if (u) return { type: 'user', id: u.id };
+  }
+  if (type !== 'user') {
+    const g = await db.selectFrom('groups').select('id').where('name_key', '=', name.toLowerCase()).executeTakeFirst();
+    if (g) return { type: 'group', id: g.id };
+  }
+  throw validationError(`assignee ${JSON.stringify(name)} is not a known ${type ?? 'user or group'}.`);
+}

@@ -1,0 +1,151 @@
+import type { ResourceType } from '../../../protocol/src/resource-id.js';
+
+/**
+ * The action catalogue, spelled as Azure spells it (`{Namespace}/{resourceType}/{verb}`), plus the
+ * tenant-level actions of the bastion's own identity store and audit log. Role definitions name these
+ * actions or wildcard patterns over them (`*`, `*` + `/read`, `Microsoft.Network/bastionHosts/*`).
+ */
+export const ACTIONS = {
+  subscriptions: { read: 'Microsoft.Resources/subscriptions/read' },
+  resourceGroups: {
+    read: 'Microsoft.Resources/subscriptions/resourceGroups/read',
+    write: 'Microsoft.Resources/subscriptions/resourceGroups/write',
+    delete: 'Microsoft.Resources/subscriptions/resourceGroups/delete',
+  },
+  virtualNetworks: {
+    read: 'Microsoft.Network/virtualNetworks/read',
+    write: 'Microsoft.Network/virtualNetworks/write',
+    delete: 'Microsoft.Network/virtualNetworks/delete',
+  },
+  subnets: {
+    read: 'Microsoft.Network/virtualNetworks/subnets/read',
+    write: 'Microsoft.Network/virtualNetworks/subnets/write',
+    delete: 'Microsoft.Network/virtualNetworks/subnets/delete',
+  },
+  virtualNetworkPeerings: {
+    read: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings/read',
+    write: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write',
+    delete: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings/delete',
+  },
+  networkInterfaces: {
+    read: 'Microsoft.Network/networkInterfaces/read',
+    write: 'Microsoft.Network/networkInterfaces/write',
+    delete: 'Microsoft.Network/networkInterfaces/delete',
+  },
+  ipConfigurations: { read: 'Microsoft.Network/networkInterfaces/ipconfigurations/read' },
+  virtualMachines: {
+    read: 'Microsoft.Compute/virtualMachines/read',
+    write: 'Microsoft.Compute/virtualMachines/write',
+    delete: 'Microsoft.Compute/virtualMachines/delete',
+  },
+  bastionHosts: {
+    read: 'Microsoft.Network/bastionHosts/read',
+    write: 'Microsoft.Network/bastionHosts/write',
+    delete: 'Microsoft.Network/bastionHosts/delete',
+  },
+  roleAssignments: {
+    read: 'Microsoft.Authorization/roleAssignments/read',
+    write: 'Microsoft.Authorization/roleAssignments/write',
+    delete: 'Microsoft.Authorization/roleAssignments/delete',
+  },
+  roleDefinitions: {
+    read: 'Microsoft.Authorization/roleDefinitions/read',
+    write: 'Microsoft.Authorization/roleDefinitions/write',
+    delete: 'Microsoft.Authorization/roleDefinitions/delete',
+  },
+  users: { read: 'Bastion.Identity/users/read', write: 'Bastion.Identity/users/write', delete: 'Bastion.Identity/users/delete' },
+  groups: { read: 'Bastion.Identity/groups/read', write: 'Bastion.Identity/groups/write', delete: 'Bastion.Identity/groups/delete' },
+  auditEvents: { read: 'Bastion.Audit/events/read' },
+} as const;
+
+export type Operation = 'read' | 'write' | 'delete';
+
+/** Every action in the catalogue, in catalogue order. */
+export const ALL_ACTIONS: readonly string[] = Object.values(ACTIONS).flatMap((verbs) => Object.values(verbs) as string[]);
+
+/**
+ * The scope of tenant-level actions (users, groups, audit, and role definitions/assignments when asked
+ * about the tenant as a whole). It contains every subscription, as Azure's root scope `/` does.
+ */
+export const TENANT_SCOPE = '/';
+
+/** Resource types the checker knows: the inventory's, plus the tenant-level "types" of the catalogue. */
+export type RbacResourceType =
+  | ResourceType
+  | 'Microsoft.Authorization/roleAssignments'
+  | 'Microsoft.Authorization/roleDefinitions'
+  | 'Bastion.Identity/users'
+  | 'Bastion.Identity/groups'
+  | 'Bastion.Audit/events';
+
+const BY_TYPE: Record<RbacResourceType, Partial<Record<Operation, string>>> = {
+  'Microsoft.Resources/subscriptions': ACTIONS.subscriptions,
+  'Microsoft.Resources/resourceGroups': ACTIONS.resourceGroups,
+  'Microsoft.Network/virtualNetworks': ACTIONS.virtualNetworks,
+  'Microsoft.Network/virtualNetworks/subnets': ACTIONS.subnets,
+  'Microsoft.Network/virtualNetworks/virtualNetworkPeerings': ACTIONS.virtualNetworkPeerings,
+  'Microsoft.Network/networkInterfaces': ACTIONS.networkInterfaces,
+  'Microsoft.Network/bastionHosts': ACTIONS.bastionHosts,
+  'Microsoft.Compute/virtualMachines': ACTIONS.virtualMachines,
+  'Microsoft.Authorization/roleAssignments': ACTIONS.roleAssignments,
+  'Microsoft.Authorization/roleDefinitions': ACTIONS.roleDefinitions,
+  'Bastion.Identity/users': ACTIONS.users,
+  'Bastion.Identity/groups': ACTIONS.groups,
+  'Bastion.Audit/events': ACTIONS.auditEvents,
+};
+
+/**
+ * The actions an operation on a resource type requires (today always one; an array so an operation that
+ * touches more can list them all). Throws for a combination the catalogue does not have, e.g. writing a
+ * subscription: an empty answer would read as "nothing required".
+ *
+ * @example actionsFor('Microsoft.Resources/resourceGroups', 'read') // ['Microsoft.Resources/subscriptions/resourceGroups/read']
+ */
+export function actionsFor(resourceType: RbacResourceType, operation: Operation): readonly string[] {
+  const action = (BY_TYPE as Partial<Record<string, Partial<Record<Operation, string>>>>)[resourceType]?.[operation];
+  if (!action) throw new Error(`No ${operation} action is defined for resource type ${resourceType}.`);
+  return [action];
+}
+
+/**
+ * Azure's action matching: case-insensitive, and `*` matches any run of characters, `/` included
+ * (`*` + `/read` matches `Microsoft.Compute/virtualMachines/read`). A greedy glob (at worst pattern × action steps) with
+ * backtracking to the last star only, so hostile patterns cannot blow up.
+ */
+export function matchesAction(pattern: string, action: string): boolean {
+  const p = pattern.toLowerCase();
+  const s = action.toLowerCase();
+  let pi = 0;
+  let si = 0;
+  let star = -1;
+  let mark = 0;
+  while (si < s.length) {
+    if (pi < p.length && p[pi] !== '*' && p[pi] === s[si]) {
+      pi++;
+      si++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = si;
+    } else if (star !== -1) {
+      pi = star + 1;
+      si = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+const PATTERN = /^[A-Za-z0-9.*_-]+(\/[A-Za-z0-9.*_-]+)*$/;
+export const ACTION_PATTERN_MAX_LENGTH = 256;
+
+/** Why `pattern` is not a usable action pattern (a phrase), or undefined if it is. */
+export function actionPatternProblem(pattern: unknown): string | undefined {
+  if (typeof pattern !== 'string') return `must be a string (got ${typeof pattern})`;
+  if (pattern.length === 0) return 'must not be empty';
+  if (pattern.length > ACTION_PATTERN_MAX_LENGTH) return `is longer than ${ACTION_PATTERN_MAX_LENGTH} characters`;
+  if (!PATTERN.test(pattern)) return "must look like 'Namespace/resourceType/verb' (letters, digits, '.', '_', '-', '*', separated by '/')";
+  if (!ALL_ACTIONS.some((a) => matchesAction(pattern, a))) return 'matches no known action';
+  return undefined;
+}

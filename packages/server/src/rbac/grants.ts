@@ -1,0 +1,72 @@
+import { ResourceIdError } from '../../../protocol/src/resource-id.js';
+import { ALL_ACTIONS, matchesAction, TENANT_SCOPE } from './actions.js';
+import { scopeChainKeys } from './scope.js';
+import type { RoleAssignment, RoleDefinition } from './types.js';
+
+export interface AccessDecision {
+  allowed: boolean;
+  /** One sentence for logs, audit events and 403 bodies: which assignment allowed it, or why nothing did. */
+  reason: string;
+}
+
+export interface Grant {
+  assignment: RoleAssignment;
+  role: RoleDefinition;
+  scopeKey: string;
+}
+
+const KNOWN_ACTIONS = new Set(ALL_ACTIONS.map((a) => a.toLowerCase()));
+const holder = (a: RoleAssignment): string => `${a.principalType} ${a.principalId}`;
+const deny = (reason: string): AccessDecision => ({ allowed: false, reason: `Denied: ${reason}` });
+
+/**
+ * One principal's role assignments with their definitions, loaded once. Answers any number of questions
+ * without touching storage: the per-call cache of a listing or a Connect check. Never keep one across
+ * requests: it would not see assignments made or removed since.
+ */
+export class GrantSet {
+  constructor(private readonly grants: readonly Grant[]) {}
+
+  /**
+   * Azure's rule: allowed when some assignment at the resource or a scope above it has a role whose
+   * `actions` match and none of whose `notActions` match (notActions subtract within a role, not across
+   * roles). The closest scope is reported first, the user's own assignments before their groups'.
+   */
+  check(action: string, resourceId: string): AccessDecision {
+    if (!KNOWN_ACTIONS.has(action.toLowerCase())) return deny(`${action} is not an action in the catalogue.`);
+    let chain: string[];
+    try {
+      chain = scopeChainKeys(resourceId);
+    } catch (err) {
+      if (err instanceof ResourceIdError) return deny(err.message);
+      throw err;
+    }
+    const depth = (g: Grant): number => chain.indexOf(g.scopeKey);
+    const applicable = this.grants
+      .filter((g) => depth(g) >= 0)
+      .sort((a, b) => depth(b) - depth(a) || Number(a.assignment.principalType === 'group') - Number(b.assignment.principalType === 'group'));
+    let excluded: string | undefined;
+    for (const g of applicable) {
+      if (!g.role.actions.some((p) => matchesAction(p, action))) continue;
+      const not = g.role.notActions.find((p) => matchesAction(p, action));
+      if (not === undefined)
+        return { allowed: true, reason: `Allowed: role ${g.role.name} assigned to ${holder(g.assignment)} at ${g.assignment.scope} grants ${action}.` };
+      excluded ??= `role ${g.role.name} at ${g.assignment.scope} excludes it (notActions "${not}")`;
+    }
+    const where = resourceId === TENANT_SCOPE ? 'the tenant (/)' : `${resourceId} or a scope above it`;
+    return deny(`no role assignment of the user or their groups grants ${action} on ${where}${excluded ? `; ${excluded}` : ''}.`);
+  }
+
+  /**
+   * True when some assignment's role grants `action` at whatever scope: the gate of a listing, whose
+   * handler then shows only the items `allows` admits.
+   */
+  allowsSomewhere(action: string): boolean {
+    return this.grants.some((g) => g.role.actions.some((p) => matchesAction(p, action)) && !g.role.notActions.some((p) => matchesAction(p, action)));
+  }
+
+  /** True when `check` would allow. */
+  allows(action: string, resourceId: string): boolean {
+    return this.check(action, resourceId).allowed;
+  }
+}

@@ -1,0 +1,10 @@
+/** RBAC in the Azure model: the public entry point of this module. */
+export { ACTIONS, ALL_ACTIONS, TENANT_SCOPE, actionPatternProblem, actionsFor, matchesAction, type Operation, type RbacResourceType } from './actions.js';
+export { BUILTIN_ROLES, CONTRIBUTOR, OWNER, READER, USER_ACCESS_ADMINISTRATOR, findBuiltinRole } from './builtin-roles.js';
+export { AccessChecker, type AccessDecision, type AssignmentSource } from './checker.js';
+export type { ConnectCheckResult, InventoryReader, MissingRole } from './connect-check.js';
+export { GrantSet } from './grants.js';
+export { loadPrincipal } from './principal.js';
+export { RoleStore } from './role-store.js';
+export { normalizeScope, scopeCovers } from './scope.js';
+export type * from './types.js';

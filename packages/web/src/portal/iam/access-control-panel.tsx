@@ -1,0 +1,101 @@
+import { Button, Field, MessageBar, MessageBarActions, MessageBarBody, Select, Spinner, Text, Toolbar, ToolbarButton } from '@fluentui/react-components';
+import { ArrowClockwise20Regular, PersonAdd20Regular } from '@fluentui/react-icons';
+import { useState } from 'react';
+import type { RoleAssignment, Subscription } from '../../../../protocol/src/api-types.js';
+import { scopeLabel, type ScopeOption } from '../../access/scopes.js';
+import { userMessage } from '../../api/api-error.js';
+import { FormMessage } from '../../auth/form-message.js';
+import { usePortalSession } from '../../auth/session-context.js';
+import { usePageStyles } from '../page-styles.js';
+import { useAsync } from '../use-async.js';
+import { AddRoleAssignmentDialog } from './add-role-assignment-dialog.js';
+import { RoleAssignmentsTable } from './role-assignments-table.js';
+
+export interface AccessControlPanelProps {
+  scope: string;
+  /** What the Scope picker offers; the current scope is added when missing. */
+  scopeOptions: readonly ScopeOption[];
+  onScopeChange(scope: string): void;
+  /** For the subscription's display name in labels. */
+  subscription?: Subscription | undefined;
+}
+
+/**
+ * Access control (IAM) for one scope: Scope picker, command bar (Add role assignment, Refresh) and the
+ * "Role assignments" table, inherited ones included. The server decides who may change what; its
+ * refusals are shown as they come.
+ */
+export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscription }: AccessControlPanelProps) {
+  const styles = usePageStyles();
+  const { api } = usePortalSession();
+  const assignments = useAsync(() => api.roleAssignments(scope), [api, scope]);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<string | undefined>();
+  const [actionError, setActionError] = useState<string | undefined>();
+  const options = scopeOptions.some((o) => o.value === scope) ? scopeOptions : [{ value: scope, label: scopeLabel(scope, subscription) }, ...scopeOptions];
+
+  const remove = async (assignment: RoleAssignment) => {
+    setRemoving(assignment.id);
+    setActionError(undefined);
+    try {
+      await api.deleteRoleAssignment(assignment.id);
+      assignments.reload();
+    } catch (error) {
+      setActionError(userMessage(error));
+    } finally {
+      setRemoving(undefined);
+    }
+  };
+
+  const changeScope = (next: string) => {
+    setActionError(undefined);
+    onScopeChange(next);
+  };
+
+  return (
+    <div className={styles.panel}>
+      <Field label="Scope" className={styles.narrowField}>
+        <Select value={scope} onChange={(_, data) => changeScope(data.value)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Toolbar className={styles.toolbar} aria-label="Commands">
+        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)}>
+          Add role assignment
+        </ToolbarButton>
+        <ToolbarButton icon={<ArrowClockwise20Regular />} onClick={assignments.reload} disabled={assignments.status === 'loading'}>
+          Refresh
+        </ToolbarButton>
+      </Toolbar>
+      <FormMessage intent="error" text={actionError} />
+      {assignments.status === 'loading' ? <Spinner label="Loading…" labelPosition="after" size="small" /> : null}
+      {assignments.status === 'error' ? (
+        <MessageBar intent="error" role="alert">
+          <MessageBarBody>{assignments.message}</MessageBarBody>
+          <MessageBarActions>
+            <Button onClick={assignments.reload}>Retry</Button>
+          </MessageBarActions>
+        </MessageBar>
+      ) : null}
+      {assignments.status === 'ready' && assignments.data.length === 0 ? <Text className={styles.empty}>No role assignments at this scope</Text> : null}
+      {assignments.status === 'ready' && assignments.data.length > 0 ? (
+        <RoleAssignmentsTable items={assignments.data} subscription={subscription} removing={removing} remove={(a) => void remove(a)} />
+      ) : null}
+      {adding ? (
+        <AddRoleAssignmentDialog
+          scope={scope}
+          scopeText={scopeLabel(scope, subscription)}
+          close={() => setAdding(false)}
+          saved={() => {
+            setAdding(false);
+            assignments.reload();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
