@@ -13,6 +13,8 @@ config=$state/demo-bastion.yaml
   echo "dataDir: ./data-demo"
   echo "users:"
   echo "  - { username: demo, password: Demo-Pass-123, displayName: Demo User }"
+  echo "roleAssignments:"
+  echo "  - { assignee: demo, role: Reader, scope: /subscriptions/00000000-0000-0000-0000-000000000000 }"
   cat "$state/inventory.yaml"
 } >"$config"
 echo "Demo user: demo / Demo-Pass-123   (testbed VMs: see $state/testbed.json)"
