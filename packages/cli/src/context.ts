@@ -1,11 +1,14 @@
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { AuditLog } from '../../server/src/audit/audit-log.js';
 import { loadConfig, type BastionConfig } from '../../server/src/config/index.js';
 import { notFound } from '../../server/src/errors.js';
 import { UserDirectory } from '../../server/src/identity/users.js';
 import * as ids from '../../server/src/inventory/ids.js';
 import type { Resource } from '../../server/src/inventory/repository.js';
 import { InventoryService } from '../../server/src/inventory/service.js';
+import { RoleStore } from '../../server/src/rbac/index.js';
 import { openStore, type Store } from '../../server/src/storage/open.js';
 import type { Io } from './io.js';
 import { formatResult, type Columns, type OutputFormat } from './output.js';
@@ -25,6 +28,21 @@ export interface Ctx {
   subscriptionId: string;
   inventory: InventoryService;
   users: UserDirectory;
+  roles: RoleStore;
+  audit: AuditLog;
+  /** Who the audit log names for this run: `cli:<os user>`. */
+  actor: string;
+}
+
+/** `cli:<os user name>`: the CLI works on the database directly, so the OS account is who did it. */
+export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry for the uid (some containers): fall back to the environment.
+  }
+  return `cli:${name || env.USER || env.LOGNAME || env.USERNAME || 'unknown'}`;
 }
 
 export async function openContext(globals: GlobalOptions, io: Io): Promise<Ctx> {
@@ -32,7 +50,17 @@ export async function openContext(globals: GlobalOptions, io: Io): Promise<Ctx> 
   const store = await openStore({ url: config.database.url, sqliteFile: resolve(config.dataDir, 'bastion.db') });
   try {
     const subscriptionId = await ensureSubscriptionId(store.db, config);
-    return { io, config, store, subscriptionId, inventory: new InventoryService(store.db, subscriptionId), users: new UserDirectory(store.db) };
+    return {
+      io,
+      config,
+      store,
+      subscriptionId,
+      inventory: new InventoryService(store.db, subscriptionId),
+      users: new UserDirectory(store.db),
+      roles: new RoleStore(store.db),
+      audit: new AuditLog(store.db),
+      actor: cliActor(io.env),
+    };
   } catch (err) {
     await store.close();
     throw err;

@@ -55,9 +55,15 @@ export function registerIdentityCommands(program: Command, io: Io): void {
 
   user
     .command('delete')
-    .description('Delete a user.')
+    .description('Delete a user and their role assignments.')
     .requiredOption('-u, --username <username>', 'user name')
-    .action(action(io, (ctx, o: { username: string }) => ctx.users.delete(o.username)));
+    .action(
+      action(io, async (ctx, o: { username: string }) => {
+        const found = await ctx.users.get(o.username);
+        await ctx.roles.deleteAssignmentsOfPrincipal('user', found.id);
+        await ctx.users.delete(o.username);
+      }),
+    );
 
   const group = program.command('identity-group').description('Manage user groups (not resource groups: see `bastion group`).');
 
@@ -74,9 +80,15 @@ export function registerIdentityCommands(program: Command, io: Io): void {
 
   group
     .command('delete')
-    .description('Delete a user group (its users are kept).')
+    .description('Delete a user group and its role assignments (its users are kept).')
     .requiredOption('-n, --name <name>', 'group name')
-    .action(action(io, (ctx, o: { name: string }) => ctx.users.deleteGroup(o.name)));
+    .action(
+      action(io, async (ctx, o: { name: string }) => {
+        const found = (await ctx.users.listGroups()).find((g) => g.name.toLowerCase() === o.name.toLowerCase());
+        if (found) await ctx.roles.deleteAssignmentsOfPrincipal('group', found.id);
+        await ctx.users.deleteGroup(o.name);
+      }),
+    );
 
   const member = program.command('group-member').description('Add users to or remove them from user groups.');
   for (const [verb, add] of [['add', true], ['remove', false]] as const)

@@ -19,7 +19,7 @@ describe('bastion CLI', () => {
   it('lists every command with a one-line description in --help', async () => {
     const r = await b.cli(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['start', 'group create', 'group list', 'group delete', 'vnet create', 'vnet subnet create', 'vnet peering create', 'nic create', 'vm create', 'vm show', 'bastion create', 'user create', 'identity-group create', 'group-member add', 'group-member remove'])
+    for (const cmd of ['start', 'group create', 'group list', 'group delete', 'vnet create', 'vnet subnet create', 'vnet peering create', 'nic create', 'vm create', 'vm show', 'bastion create', 'user create', 'identity-group create', 'group-member add', 'group-member remove', 'role assignment create', 'role assignment list', 'role assignment delete', 'role definition list', 'role definition create', 'role definition delete'])
       expect(r.out).toMatch(new RegExp(`^  bastion ${cmd} +\\S`, 'm'));
   });
 

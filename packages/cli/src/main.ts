@@ -7,6 +7,7 @@ import { processIo, type Io } from './io.js';
 import { registerNicCommands } from './nic.js';
 import { OUTPUT_FORMATS } from './output.js';
 import { registerResourceGroupCommands } from './resource-group.js';
+import { registerRoleCommands } from './role.js';
 import { registerStartCommand } from './start.js';
 import { registerVmCommands } from './vm.js';
 import { registerVnetCommands } from './vnet.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: Io): Command {
   registerVmCommands(program, io);
   registerBastionHostCommands(program, io);
   registerIdentityCommands(program, io);
+  registerRoleCommands(program, io);
 
   program.addHelpText('after', () => {
     const rows = allCommands(program, 'bastion');

@@ -49,7 +49,7 @@ export const inventoryRoutes =
     const SubRgName = Type.Object({ sub: NameParam, rg: NameParam, name: NameParam });
     const SubRgVnetName = Type.Object({ sub: NameParam, rg: NameParam, vnet: NameParam, name: NameParam });
 
-    app.get('/api/subscriptions', { config: somewhere('*'), schema: { tags, summary: 'Subscriptions', response: { 200: ListOf(Type.Object({ subscriptionId: Type.String(), displayName: Type.String() })) } } }, async () => ({
+    app.get('/api/subscriptions', { config: somewhere('*/read'), schema: { tags, summary: 'Subscriptions', response: { 200: ListOf(Type.Object({ subscriptionId: Type.String(), displayName: Type.String() })) } } }, async () => ({
       value: [{ subscriptionId: inv.subscriptionId, displayName: deps.subscriptionName }],
     }));
 
