@@ -13,6 +13,7 @@ import { ADMIN_PASSWORD, as, createTestBastion, sessionCookieOf, signIn, type Se
 const DEMO = { username: 'demo', password: 'Demo-Pass-123' };
 const VICTIM = { username: 'victim', password: 'Victim-Pass-123' };
 const UA = 'auth-test-browser/1.0';
+const SUB = 'sub-auth';
 
 let b: TestBastion;
 let admin: Session | undefined;
@@ -41,7 +42,10 @@ beforeAll(async () => {
       { ...DEMO, displayName: 'Demo User', groups: ['operators'] },
       { ...VICTIM, displayName: 'Rate-limited User' },
     ],
+    // Without a role assignment a user sees nothing (RBAC): demo reads the subscription, nothing more.
+    roleAssignments: [{ assignee: DEMO.username, role: 'Reader', scope: `/subscriptions/${SUB}` }],
     inventory: {
+      subscription: { id: SUB },
       resourceGroups: [{ name: 'rg-auth' }],
       virtualNetworks: [{ name: 'vnet-auth', resourceGroup: 'rg-auth', addressSpace: ['10.50.0.0/16'], subnets: [{ name: 'AzureBastionSubnet', addressPrefix: '10.50.0.0/26' }, { name: 'snet-vms', addressPrefix: '10.50.1.0/24' }] }],
       virtualMachines: [{ name: 'vm-auth', resourceGroup: 'rg-auth', osType: 'linux', nics: [{ name: 'vm-auth-nic', virtualNetwork: 'vnet-auth', subnet: 'snet-vms', privateIpAddress: '10.50.1.4' }] }],
@@ -105,7 +109,15 @@ describe('sign-in', () => {
     expect(setCookie).toMatch(/;\s*Max-Age=3600/i); // sessionTtlMinutes: 60
     const body = res.json() as { user: Record<string, unknown>; csrfToken: string };
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    expect(body.user).toEqual({ id: expect.any(String), username: 'demo', displayName: 'Demo User', isAdmin: false, mustChangePassword: false, groups: ['operators'] });
+    expect(body.user).toEqual({
+      id: expect.any(String),
+      username: 'demo',
+      displayName: 'Demo User',
+      isAdmin: false,
+      mustChangePassword: false,
+      groups: ['operators'],
+      permissions: { manageAccess: false, manageIdentity: false, readAudit: false },
+    });
     expect(JSON.stringify(body)).not.toMatch(/hash|scrypt/i);
 
     const me = await b.app.inject({ url: '/api/auth/me', cookies: { bastion_session: sessionCookieOf(res)! } });
@@ -225,7 +237,7 @@ describe('who may do what', () => {
     }
   });
 
-  it('lets a non-admin list VMs but not manage users, read the audit log or change the inventory', async () => {
+  it('lets a Reader of the subscription list VMs but not manage users, read the audit log or change the inventory', async () => {
     const vms = await as(b.app, demo, { url: vmsUrl() });
     expect(vms.statusCode).toBe(200);
     expect((vms.json() as { value: Array<{ name: string; properties: { privateIPAddress: string } }> }).value).toEqual([
@@ -233,12 +245,12 @@ describe('who may do what', () => {
     ]);
     expect((await as(b.app, demo, { url: rgUrl('rg-auth') })).statusCode).toBe(200);
 
-    expectError(await as(b.app, demo, { url: '/api/users' }), 403, 'BST_ERR_FORBIDDEN', 'This needs an administrator.');
+    expectError(await as(b.app, demo, { url: '/api/users' }), 403, 'BST_ERR_FORBIDDEN', 'You do not have permission for Bastion.Identity/users/read on the whole bastion (/).');
     expectError(await as(b.app, demo, { url: '/api/groups' }), 403, 'BST_ERR_FORBIDDEN');
     expectError(await as(b.app, demo, { url: '/api/audit' }), 403, 'BST_ERR_FORBIDDEN');
     expectError(await as(b.app, demo, { method: 'POST', url: '/api/users', payload: { username: 'sneaky', password: 'Sneaky-Pass-123' } }), 403, 'BST_ERR_FORBIDDEN');
     expectError(await as(b.app, demo, { method: 'PUT', url: '/api/groups/operators/members/victim' }), 403, 'BST_ERR_FORBIDDEN');
-    expectError(await as(b.app, demo, { method: 'PUT', url: rgUrl('rg-demo'), payload: {} }), 403, 'BST_ERR_FORBIDDEN', /administrator/);
+    expectError(await as(b.app, demo, { method: 'PUT', url: rgUrl('rg-demo'), payload: {} }), 403, 'BST_ERR_FORBIDDEN', 'You do not have permission for Microsoft.Resources/subscriptions/resourceGroups/write on resourceGroups/rg-demo.');
     expectError(await as(b.app, demo, { method: 'DELETE', url: `${rgUrl('rg-auth')}/providers/Microsoft.Compute/virtualMachines/vm-auth` }), 403, 'BST_ERR_FORBIDDEN');
     expectError(
       await as(b.app, demo, {

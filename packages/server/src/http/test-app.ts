@@ -1,7 +1,8 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { createBastion, type Bastion } from '../bastion.js';
 import { DEFAULT_CONFIG, validateConfig, type BastionConfig } from '../config/index.js';
 
@@ -12,6 +13,11 @@ import { DEFAULT_CONFIG, validateConfig, type BastionConfig } from '../config/in
  */
 export interface TestBastion extends Bastion {
   dataDir: string;
+  /**
+   * Every route the app registered (one entry per method; HEAD routes Fastify adds for GET included),
+   * recorded by an onRoute hook attached when the Fastify instance is created, before any route exists.
+   */
+  routes: RouteOptions[];
   /** Closes the app and the store, then removes the temporary folder. */
   dispose(): Promise<void>;
 }
@@ -19,11 +25,25 @@ export interface TestBastion extends Bastion {
 export async function createTestBastion(overrides: Partial<BastionConfig> = {}): Promise<TestBastion> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bastion-http-'));
   const config = validateConfig({ ...structuredClone(DEFAULT_CONFIG), ...structuredClone(overrides), dataDir }, 'test configuration');
-  // webRoot: a folder without index.html, so the tests never depend on a built web client.
-  const bastion = await createBastion(config, { logger: false, webRoot: join(dataDir, 'no-web') });
+  // Fastify announces each new instance on this channel before anything is registered on it.
+  const routes: RouteOptions[] = [];
+  const onInstance = (message: unknown): void => {
+    (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ ...route, method });
+    });
+  };
+  subscribe('fastify.initialization', onInstance);
+  let bastion: Bastion;
+  try {
+    // webRoot: a folder without index.html, so the tests never depend on a built web client.
+    bastion = await createBastion(config, { logger: false, webRoot: join(dataDir, 'no-web') });
+  } finally {
+    unsubscribe('fastify.initialization', onInstance);
+  }
   return {
     ...bastion,
     dataDir,
+    routes,
     dispose: async () => {
       await bastion.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -62,7 +62,10 @@ export class GrantSet {
    * handler then shows only the items `allows` admits.
    */
   allowsSomewhere(action: string): boolean {
-    return this.grants.some((g) => g.role.actions.some((p) => matchesAction(p, action)) && !g.role.notActions.some((p) => matchesAction(p, action)));
+    // A wildcard gate ('*/read' for lists) is met by any catalogue action it covers: a role granting only
+    // Microsoft.Compute/virtualMachines/read passes it, although its pattern does not match the text '*/read'.
+    const actions = action.includes('*') ? ALL_ACTIONS.filter((a) => matchesAction(action, a)) : [action];
+    return this.grants.some((g) => actions.some((a) => g.role.actions.some((p) => matchesAction(p, a)) && !g.role.notActions.some((p) => matchesAction(p, a))));
   }
 
   /** True when `check` would allow. */

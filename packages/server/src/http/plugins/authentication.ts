@@ -23,7 +23,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Authentication in onRequest (Fastify's lifecycle habit): the session cookie names a server-side
  * session; state-changing requests must also carry that session's CSRF token and, when the browser sends
- * an Origin, come from this origin. Authorization happens later, in preHandler.
+ * an Origin, come from this origin. Authorization happens next, in preValidation (plugins/authorization.ts).
  */
 export function registerAuthentication(app: FastifyInstance, deps: { users: UserDirectory; sessions: WebSessions; allowedOrigins: (request: FastifyRequest) => string[] }): void {
   app.decorateRequest('user', null);

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { BastionError } from '../../errors.js';
-import { loadPrincipal, type AccessChecker, type GrantSet, type Principal } from '../../rbac/index.js';
+import { ResourceIdError } from '../../../../protocol/src/resource-id.js';
+import { BastionError, validationError } from '../../errors.js';
+import { loadPrincipal, normalizeScope, type AccessChecker, type GrantSet, type Principal } from '../../rbac/index.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.js';
 
@@ -59,14 +60,30 @@ export function registerAuthorization(app: FastifyInstance, deps: { db: Kysely<D
   // caller without access learns nothing from validation messages, and so every route answers 403 alike.
   app.addHook('preValidation', async (request) => {
     const config = request.routeOptions.config;
-    if (config.public || !request.url.startsWith('/api/') || !request.user) return;
+    // An unknown URL is no route: the not-found handler answers 404 (the route list is public in /openapi.json).
+    if (config.public || !request.url.startsWith('/api/') || !request.user || request.is404) return;
+    // Rules read resource IDs from the decoded URL: an encoded '/' would let `:rg` smuggle in a deeper ID
+    // (a VM) that is then checked against the route's action (resourceGroups/delete). No name holds '/'.
+    if (/%2f/i.test(request.url.split('?')[0]!)) throw validationError("The URL is not valid: a path segment holds an encoded '/' (%2F), which no name may contain.");
     const rule = config.access;
     if (!rule) {
       request.log.error({ url: request.routeOptions.url }, 'route has no access rule');
       throw new BastionError('BST_ERR_FORBIDDEN', 'This route declares no access rule, so it is refused.');
     }
     if (rule.kind === 'self') return;
-    if (rule.kind === 'resource') return request.authorize(rule.action, rule.resource(request));
+    if (rule.kind === 'resource') {
+      const id = rule.resource(request);
+      // A malformed name in the URL: say so (400) to a caller who may do this somewhere, 403 to anyone else.
+      if ((await request.grants()).allowsSomewhere(rule.action)) {
+        try {
+          normalizeScope(id);
+        } catch (err) {
+          if (err instanceof ResourceIdError) throw validationError(err.message);
+          throw err;
+        }
+      }
+      return request.authorize(rule.action, id);
+    }
     if (!(await request.grants()).allowsSomewhere(rule.action)) await deny(request, rule.action, '/', `Denied: no role assignment of the user or their groups grants ${rule.action} at any scope.`);
   });
 }
