@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh --test || exit 1
 bash scripts/build-if-stale.sh || exit 1
-npx tsc -p packages/web --noEmit || { echo "web typecheck failed"; exit 1; }
+npx tsc -p packages/web --noEmit && npx tsc -p tsconfig.test.json || { echo "typecheck of the web client or the tests failed"; exit 1; }
 
 results=$(mktemp -d)
 cleanup() {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openStore } from '../../packages/server/src/storage/open.js';
+import { runRbacStoreSuite } from '../../packages/server/src/storage/rbac-store-suite.js';
 import { runStoreSuite } from '../../packages/server/src/storage/store-suite.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -22,6 +23,7 @@ describe('SQLite', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   runStoreSuite('store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
+  runRbacStoreSuite('RBAC store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
 });
 
 describe('PostgreSQL', () => {
@@ -32,8 +34,10 @@ describe('PostgreSQL', () => {
   afterAll(async () => {
     await server?.stop();
   });
-  runStoreSuite('store compliance', () => {
+  const openPostgres = () => {
     if (!server) throw new Error('PostgreSQL test server is not running (startPostgres failed in beforeAll).');
     return openStore({ url: server.url, sqliteFile: '/nonexistent/unused.db' });
-  });
+  };
+  runStoreSuite('store compliance', openPostgres);
+  runRbacStoreSuite('RBAC store compliance', openPostgres);
 });
