@@ -132,7 +132,7 @@ describe('a signed-in user without any role assignment', () => {
   it('sees an empty world: no subscriptions, no permissions, and every refusal is audited', async () => {
     const subs = await as(b.app, nobody, { url: '/api/subscriptions' });
     expect(subs.statusCode).toBe(403);
-    expect(errorOf(subs)).toEqual({ code: 'BST_ERR_FORBIDDEN', message: expect.stringContaining('the whole bastion (/)'), statusCode: 403 });
+    expect(errorOf(subs)).toEqual({ code: 'BST_ERR_FORBIDDEN', message: expect.stringContaining('none of your role assignments allows'), statusCode: 403 });
     const me = await as(b.app, nobody, { url: '/api/auth/me' });
     expect(me.statusCode).toBe(200);
     expect((me.json() as { user: unknown }).user).toMatchObject({ username: 'nobody', isAdmin: false, groups: [], permissions: { manageAccess: false, manageIdentity: false, readAudit: false } });

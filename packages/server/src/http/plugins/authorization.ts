@@ -46,9 +46,9 @@ export function registerAuthorization(app: FastifyInstance, deps: { db: Kysely<D
     return g;
   });
 
-  const deny = async (request: FastifyRequest, action: string, target: string, reason: string): Promise<never> => {
+  const deny = async (request: FastifyRequest, action: string, target: string, reason: string, shown?: string): Promise<never> => {
     await deps.audit.write({ type: 'access.denied', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message: reason, details: { action, method: request.method, url: request.url.split('?')[0] } });
-    throw new BastionError('BST_ERR_FORBIDDEN', `You do not have permission for ${action} on ${lastSegments(target)}.`);
+    throw new BastionError('BST_ERR_FORBIDDEN', shown ?? `You do not have permission for ${action} on ${lastSegments(target)}.`);
   };
 
   app.decorateRequest('authorize', async function authorize(this: FastifyRequest, action: string, resourceId: string): Promise<void> {
@@ -84,6 +84,12 @@ export function registerAuthorization(app: FastifyInstance, deps: { db: Kysely<D
       }
       return request.authorize(rule.action, id);
     }
-    if (!(await request.grants()).allowsSomewhere(rule.action)) await deny(request, rule.action, '/', `Denied: no role assignment of the user or their groups grants ${rule.action} at any scope.`);
+    if (!(await request.grants()).allowsSomewhere(rule.action)) await deny(
+        request,
+        rule.action,
+        '/',
+        `Denied: no role assignment of the user or their groups grants ${rule.action} at any scope.`,
+        `You do not have permission for this: none of your role assignments allows ${rule.action}. Ask an administrator for a role (such as Reader) on the resources you need.`,
+      );
   });
 }
