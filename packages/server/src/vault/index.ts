@@ -1,0 +1,3 @@
+export * from './crypto.js';
+export * from './ids.js';
+export * from './vault-store.js';
