@@ -2,6 +2,8 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectName } from './dialect-name.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-rbac.js';
+import * as m0003 from './migrations/0003-ssh-host-keys.js';
+import * as m0004 from './migrations/0004-vault.js';
 
 /**
  * Numbered, append-only migrations. A new migration is a new file and a new line here; released files
@@ -11,6 +13,8 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
   '0002-rbac': m0002,
+  '0003-ssh-host-keys': m0003,
+  '0004-vault': m0004,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,138 @@
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
+import { classifyClientError, classifyKeyError, SshError, sshErrors } from './errors.js';
+import { sshFingerprintSha256, sshKeyType } from './fingerprint.js';
+import type { FlowControlOptions } from './flow-control.js';
+import { SshShellSession, type SshHostKeyInfo, type SshSession } from './session.js';
+
+export type SshAuth = { type: 'password'; password: string } | { type: 'privateKey'; privateKey: string; passphrase?: string };
+
+/**
+ * Decides whether to trust the VM's host key. Resolve true to go on, false to refuse (host_key_rejected),
+ * or reject with an SshError (e.g. host_key_changed from HostKeyTrust.verifier) to refuse with that error.
+ */
+export type VerifyHostKey = (fingerprintSha256: string, keyType: string) => Promise<boolean>;
+
+export interface OpenSshSessionOptions extends FlowControlOptions {
+  host: string;
+  port?: number;
+  username: string;
+  auth: SshAuth;
+  verifyHostKey: VerifyHostKey;
+  /** TCP connect + SSH handshake + authentication must finish within this. Default 10 s. */
+  readyTimeout?: number;
+  /** Keepalive probe interval. Default 15 s; the session fails after `keepaliveCountMax` (default 3) unanswered. */
+  keepaliveInterval?: number;
+  keepaliveCountMax?: number;
+  cols?: number;
+  rows?: number;
+  term?: string;
+}
+
+export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
+
+/** Parses the private key up front, so a wrong passphrase is reported as such before any network traffic. */
+function checkPrivateKey(privateKey: string, passphrase: string | undefined): void {
+  let parsed: ParsedKey | ParsedKey[] | Error;
+  try {
+    parsed = ssh2.utils.parseKey(privateKey, passphrase);
+  } catch (err) {
+    throw classifyKeyError(err as Error);
+  }
+  if (parsed instanceof Error) throw classifyKeyError(parsed);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key.isPrivateKey?.() === false) throw sshErrors.badKey();
+}
+
+/**
+ * Connects to `host:port` with ssh2, verifies the host key through `verifyHostKey`, authenticates and opens a
+ * PTY shell. Resolves with the session, or rejects with an SshError (every resource released by then).
+ */
+export function openSshSession(opts: OpenSshSessionOptions): Promise<SshSession> {
+  const host = opts.host;
+  const port = opts.port ?? 22;
+  const readyTimeoutMs = opts.readyTimeout ?? DEFAULT_READY_TIMEOUT_MS;
+
+  let config: ConnectConfig;
+  try {
+    config = {
+      host,
+      port,
+      username: opts.username,
+      readyTimeout: readyTimeoutMs,
+      keepaliveInterval: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+      tryKeyboard: false,
+    };
+    if (opts.auth.type === 'password') config.password = opts.auth.password;
+    else {
+      const passphrase = opts.auth.passphrase === '' ? undefined : opts.auth.passphrase;
+      checkPrivateKey(opts.auth.privateKey, passphrase);
+      config.privateKey = opts.auth.privateKey;
+      if (passphrase !== undefined) config.passphrase = passphrase;
+    }
+  } catch (err) {
+    return Promise.reject(err instanceof SshError ? err : sshErrors.badKey(err));
+  }
+
+  return new Promise<SshSession>((resolve, reject) => {
+    const client = new ssh2.Client();
+    let tcpConnected = false;
+    let ready = false;
+    let settled = false;
+    let hostKey: SshHostKeyInfo | undefined;
+    let hostKeyError: SshError | undefined;
+
+    const fail = (error: SshError): void => {
+      if (settled) return;
+      settled = true;
+      client.removeAllListeners();
+      client.on('error', () => undefined); // late socket errors after destroy
+      client.destroy();
+      reject(error);
+    };
+
+    config.hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
+      const info = { keyType: sshKeyType(key), fingerprint: sshFingerprintSha256(key) };
+      hostKey = info;
+      opts.verifyHostKey(info.fingerprint, info.keyType).then(
+        (ok) => {
+          if (!ok) hostKeyError = sshErrors.hostKeyRejected(info.fingerprint, info.keyType);
+          verify(ok);
+        },
+        (err: unknown) => {
+          hostKeyError = err instanceof SshError ? err : sshErrors.hostKeyRejected(info.fingerprint, info.keyType, err);
+          verify(false);
+        },
+      );
+    };
+
+    client.on('connect', () => (tcpConnected = true));
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      fail(hostKeyError ?? classifyClientError(err, { host, port, readyTimeoutMs, tcpConnected, ready }));
+    });
+    client.on('close', () => fail(hostKeyError ?? sshErrors.closed(host, port)));
+    client.on('ready', () => {
+      ready = true;
+      client.shell({ term: opts.term ?? 'xterm-256color', cols: opts.cols ?? 80, rows: opts.rows ?? 24, width: 0, height: 0 }, (err: Error | undefined, channel: ClientChannel) => {
+        if (settled) {
+          channel?.close();
+          return;
+        }
+        if (err) return fail(sshErrors.shellFailed(err));
+        settled = true;
+        client.removeAllListeners('error');
+        client.removeAllListeners('close');
+        client.removeAllListeners('connect');
+        client.removeAllListeners('ready');
+        resolve(new SshShellSession(client, channel, hostKey ?? { keyType: 'unknown', fingerprint: 'unknown' }, { host, port }, opts));
+      });
+    });
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(err instanceof SshError ? err : sshErrors.badKey(err));
+    }
+  });
+}

@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/schema.js';
+import type { VerifyHostKey } from './connect.js';
+import { sshErrors } from './errors.js';
+
+/** Row shape of migration 0003, joined onto the shared `Database` with `withTables` (which wants type aliases). */
+export type SshHostKeysTable = {
+  vm_id_key: string;
+  host: string;
+  port: number;
+  key_type: string;
+  fingerprint: string;
+  first_seen_at: string;
+  accepted_by: string | null;
+};
+
+export type SshHostKeyTables = { ssh_host_keys: SshHostKeysTable };
+
+export interface PinnedHostKey {
+  /** The VM's resource ID, lowercased. */
+  vmIdKey: string;
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  firstSeenAt: string;
+  /** null when recorded automatically on first use; else the administrator who accepted it. */
+  acceptedBy: string | null;
+}
+
+export type HostKeyCheck =
+  /** First connection: the key was recorded (shown to the user as "first use"). */
+  | { status: 'new'; pinned: PinnedHostKey }
+  | { status: 'match'; pinned: PinnedHostKey }
+  /** The VM offers another key than the pinned one: refuse until an administrator accepts it. */
+  | { status: 'changed'; expected: string; expectedKeyType: string; pinned: PinnedHostKey };
+
+const toPinned = (row: SshHostKeysTable): PinnedHostKey => ({
+  vmIdKey: row.vm_id_key,
+  host: row.host,
+  port: Number(row.port),
+  keyType: row.key_type,
+  fingerprint: row.fingerprint,
+  firstSeenAt: row.first_seen_at,
+  acceptedBy: row.accepted_by,
+});
+
+const vmKey = (vmId: string): string => vmId.trim().toLowerCase();
+
+/**
+ * Trust on first use for VM host keys (table `ssh_host_keys`, migration 0003): the first connection to a
+ * VM's port pins the key's SHA-256 fingerprint; later connections must present the same key.
+ */
+export class HostKeyTrust {
+  private readonly db: Kysely<Database & SshHostKeyTables>;
+
+  constructor(db: Kysely<Database>, private readonly now: () => Date = () => new Date()) {
+    this.db = db.withTables<SshHostKeyTables>();
+  }
+
+  async get(vmId: string, port: number): Promise<PinnedHostKey | undefined> {
+    const row = await this.db.selectFrom('ssh_host_keys').selectAll().where('vm_id_key', '=', vmKey(vmId)).where('port', '=', port).executeTakeFirst();
+    return row ? toPinned(row) : undefined;
+  }
+
+  /** Compares the offered key with the pinned one; pins it when there is none yet ('new'). */
+  async check(vmId: string, host: string, port: number, keyType: string, fingerprint: string): Promise<HostKeyCheck> {
+    let pinned = await this.get(vmId, port);
+    if (!pinned) {
+      await this.db
+        .insertInto('ssh_host_keys')
+        .values({ vm_id_key: vmKey(vmId), host, port, key_type: keyType, fingerprint, first_seen_at: this.now().toISOString(), accepted_by: null })
+        .onConflict((oc) => oc.columns(['vm_id_key', 'port']).doNothing())
+        .execute();
+      pinned = await this.get(vmId, port);
+      if (!pinned) throw new Error(`ssh_host_keys: the row for ${vmId}:${port} vanished after insert`);
+      // A concurrent first connection may have pinned another key: compare with whatever won.
+      if (pinned.fingerprint === fingerprint) return { status: 'new', pinned };
+    }
+    if (pinned.fingerprint === fingerprint) return { status: 'match', pinned };
+    return { status: 'changed', expected: pinned.fingerprint, expectedKeyType: pinned.keyType, pinned };
+  }
+
+  /** An administrator accepts `fingerprint` as the VM's key (after a change, or ahead of first use). */
+  async accept(vmId: string, port: number, fingerprint: string, by: string, opts: { keyType?: string; host?: string } = {}): Promise<PinnedHostKey> {
+    const existing = await this.get(vmId, port);
+    const row: SshHostKeysTable = {
+      vm_id_key: vmKey(vmId),
+      host: opts.host ?? existing?.host ?? '',
+      port,
+      key_type: opts.keyType ?? existing?.keyType ?? 'unknown',
+      fingerprint,
+      first_seen_at: this.now().toISOString(),
+      accepted_by: by,
+    };
+    await this.db
+      .insertInto('ssh_host_keys')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['vm_id_key', 'port']).doUpdateSet({ host: row.host, key_type: row.key_type, fingerprint: row.fingerprint, first_seen_at: row.first_seen_at, accepted_by: row.accepted_by }),
+      )
+      .execute();
+    return toPinned(row);
+  }
+
+  /**
+   * A `verifyHostKey` hook for openSshSession: accepts new and matching keys, rejects a changed one with
+   * SshError 'host_key_changed'. `onResult` sees every check (e.g. to show the fingerprint on first use).
+   */
+  verifier(vmId: string, host: string, port: number, onResult?: (result: HostKeyCheck) => void): VerifyHostKey {
+    return async (fingerprint, keyType) => {
+      const result = await this.check(vmId, host, port, keyType, fingerprint);
+      onResult?.(result);
+      if (result.status === 'changed') throw sshErrors.hostKeyChanged(result.expected, fingerprint, keyType);
+      return true;
+    };
+  }
+}
