@@ -23,6 +23,8 @@ export default defineConfig({
         // Libraries change less often than the app: separate files keep browser caches warm across upgrades.
         codeSplitting: {
           groups: [
+            // The terminal (xterm.js) loads only with the terminal page.
+            { name: 'xterm', test: /[\\/]node_modules[\\/]@xterm[\\/]/ },
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
             { name: 'fluent-icons', test: /[\\/]node_modules[\\/]@fluentui[\\/]react-icons[\\/]/ },
             { name: 'fluent', test: /[\\/]node_modules[\\/]/ },
