@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
+import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-results/e2e');
@@ -109,16 +110,8 @@ describe('portal sign-in over HTTPS in Chromium', () => {
   });
 
   it('signs the first admin in, makes them choose a password, and shows the portal shell with the VM list', async () => {
-    await page.getByLabel('Username').fill(bastion.firstAdmin!.username);
-    await page.getByLabel('Password').fill(bastion.firstAdmin!.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
-    await page.getByLabel('Current password').fill(bastion.firstAdmin!.password);
-    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Set password' }).click();
-
-    await page.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await submitSignIn(page, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
+    await replaceOneTimePassword(page, bastion.firstAdmin!.password, NEW_PASSWORD);
     const table = page.getByRole('table', { name: 'Virtual machines' });
     await expect.poll(() => table.textContent()).toContain('vm-web01');
     expect(await table.textContent()).toContain('10.91.1.4');

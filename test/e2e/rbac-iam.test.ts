@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
+import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 
 /**
@@ -58,9 +59,7 @@ async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
 async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(`${url}/portal/vms`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, username, password);
 }
 
 /** expect.poll with room for a slow machine (the default gives up after one second). */
@@ -131,12 +130,7 @@ describe('RBAC: connect check and role assignment from the VM IAM tab, in Chromi
   it('the admin grants alice Reader on web01-nic from web01\'s Access control (IAM) tab', async () => {
     await timed('2. admin: sign in, set password', async () => {
       await signIn(admin, bastion.url, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
-      await admin.getByRole('heading', { name: 'Set a new password' }).waitFor();
-      await admin.getByLabel('Current password').fill(bastion.firstAdmin!.password);
-      await admin.getByLabel('New password', { exact: true }).fill(ADMIN_PASSWORD);
-      await admin.getByLabel('Confirm new password').fill(ADMIN_PASSWORD);
-      await admin.getByRole('button', { name: 'Set password' }).click();
-      await admin.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+      await replaceOneTimePassword(admin, bastion.firstAdmin!.password, ADMIN_PASSWORD);
       // The admin (Owner at /) sees both VMs.
       await poll(async () => (await vmNames(admin)).sort()).toEqual(['db01', 'web01']);
     });
