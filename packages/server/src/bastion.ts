@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { AuditLog } from './audit/audit-log.js';
 import { ensureDeclaredRoleAssignments, ensureDeclaredUsers, ensureFirstAdmin } from './bootstrap.js';
 import type { BastionConfig } from './config/schema.js';
+import { HostKeyTrust } from './gateway/ssh/index.js';
+import { SshTicketStore } from './gateway/ssh/tickets.js';
 import { buildApp } from './http/app.js';
 import { LoginRateLimiter } from './identity/rate-limiter.js';
 import { UserDirectory } from './identity/users.js';
@@ -71,6 +73,8 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       https: { cert: tls.cert, key: tls.key },
       logger: opts.logger ?? false,
       trustProxy: config.server.trustProxy,
+      sshTickets: new SshTicketStore(),
+      hostKeys: new HostKeyTrust(store.db),
     });
     // Last, so that a start that fails earlier does not swallow the one-time password.
     const firstAdmin = await ensureFirstAdmin(store.db, users, roles, config);

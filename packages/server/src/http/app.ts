@@ -1,9 +1,13 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { MAX_FRAME } from '../../../protocol/src/ssh-messages.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { HostKeyTrust } from '../gateway/ssh/index.js';
+import { SshTicketStore } from '../gateway/ssh/tickets.js';
 import type { LoginRateLimiter } from '../identity/rate-limiter.js';
 import type { UserDirectory } from '../identity/users.js';
 import type { WebSessions } from '../identity/web-sessions.js';
@@ -19,6 +23,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { identityRoutes } from './routes/identity-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
 import { rbacRoutes } from './routes/rbac-routes.js';
+import { sshRoutes } from './routes/ssh-routes.js';
 import { registerWebClient } from './web-client.js';
 
 export interface AppDeps {
@@ -39,6 +44,10 @@ export interface AppDeps {
   https?: { cert: string; key: string } | undefined;
   logger?: boolean | object;
   trustProxy?: boolean;
+  /** Browser SSH connect tickets (in memory); one is created when absent. */
+  sshTickets?: SshTicketStore;
+  /** VM host key pinning; one over `db` is created when absent. */
+  hostKeys?: HostKeyTrust;
 }
 
 /** Builds the Fastify application; `listen()` is the caller's (tests use `inject()`). */
@@ -58,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerSecurityHeaders(app);
   await app.register(fastifyCookie);
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME } });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Bastion API', version: '0.1.0', description: 'Inventory (ARM-shaped), identity, audit. Errors: { error: { code, message, statusCode } }.' },
@@ -74,6 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(identityRoutes(deps));
   await app.register(inventoryRoutes(deps));
   await app.register(rbacRoutes(deps));
+  const sshTickets = deps.sshTickets ?? new SshTicketStore();
+  app.addHook('onClose', async () => sshTickets.clear());
+  await app.register(sshRoutes({ db: deps.db, checker: deps.checker, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await registerWebClient(app, deps.webRoot ?? '');
   return app;

@@ -1,0 +1,159 @@
+import { decodeClientFrame, encodeDataFrames, encodeServerControl, WS_CLOSE, type CloseReason, type ServerControlMessage, type SshWireErrorCode } from '../../../../protocol/src/ssh-messages.js';
+import type { SshErrorCode } from './errors.js';
+import { SshError } from './errors.js';
+import type { SshSession } from './session.js';
+
+/** The part of a `ws` WebSocket the relay uses (the `ws` package ships no types here). */
+export interface RelaySocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string | Uint8Array, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  on(event: 'message', cb: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  on(event: 'close', cb: (code: number, reason: Buffer) => void): unknown;
+  on(event: 'error', cb: (err: Error) => void): unknown;
+  on(event: 'drain', cb: () => void): unknown;
+}
+
+const OPEN = 1;
+
+/** The gateway's SshError codes onto the wire's (design 0003, "Error codes"). */
+export function wireErrorCode(code: SshErrorCode): SshWireErrorCode {
+  switch (code) {
+    case 'auth_failed':
+    case 'bad_passphrase':
+    case 'bad_key':
+    case 'unreachable':
+    case 'refused':
+    case 'host_key_changed':
+    case 'closed':
+      return code;
+    case 'passphrase_required':
+      return 'bad_passphrase';
+    case 'handshake_timeout':
+    case 'dns_failed':
+    case 'network':
+      return 'unreachable';
+    case 'host_key_rejected':
+      return 'host_key_changed';
+    case 'keepalive_timeout':
+      return 'closed';
+    case 'shell_failed':
+      return 'internal';
+    default:
+      return 'internal';
+  }
+}
+
+export function sendControl(ws: RelaySocket, message: ServerControlMessage): void {
+  if (ws.readyState === OPEN) ws.send(encodeServerControl(message));
+}
+
+/** Sends `error` then closes the socket with `closeCode`. */
+export function failSocket(ws: RelaySocket, code: SshWireErrorCode, message: string, closeCode: number = WS_CLOSE.POLICY_VIOLATION): void {
+  sendControl(ws, { type: 'error', code, message });
+  if (ws.readyState === OPEN) ws.close(closeCode);
+}
+
+/** An SshError (or anything else) as an `error` message and a close. */
+export function failWithError(ws: RelaySocket, err: unknown): void {
+  if (err instanceof SshError) failSocket(ws, wireErrorCode(err.code), err.message, WS_CLOSE.NORMAL);
+  else failSocket(ws, 'internal', 'Internal error.', WS_CLOSE.INTERNAL_ERROR);
+}
+
+export interface RelayOptions {
+  /** Closes the session after this long without any frame from the browser. Default 60 s. */
+  idleTimeoutMs?: number;
+  onEnd?: (reason: CloseReason | 'failed') => void;
+}
+
+/**
+ * Relays an open SSH session over a WebSocket (after `ready` was sent): VM output → binary data frames,
+ * browser data frames → session input, `resize`/`ack`/`ping` controls. Either side's end disposes both.
+ */
+export function relaySshSession(ws: RelaySocket, session: SshSession, opts: RelayOptions = {}): void {
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+  let ended = false;
+  let idle: NodeJS.Timeout | undefined;
+  let sent = 0;
+  let acked = 0;
+
+  const end = (reason: CloseReason, message: string, closeCode: number): void => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(idle);
+    sendControl(ws, { type: 'closed', reason, message });
+    if (ws.readyState === OPEN) ws.close(closeCode);
+    session.close();
+    opts.onEnd?.(reason);
+  };
+  const protocolError = (message: string, closeCode: number = WS_CLOSE.PROTOCOL_ERROR): void => end('protocol_error', message, closeCode);
+  const touch = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => end('keepalive_timeout', `No message from the browser for ${Math.round(idleTimeoutMs / 1000)} s.`, WS_CLOSE.GOING_AWAY), idleTimeoutMs);
+    idle.unref();
+  };
+  touch();
+
+  // VM → browser. The AckWindow inside the session pauses the channel above its high-water mark.
+  session.onData((chunk) => {
+    if (ended || ws.readyState !== OPEN) return;
+    sent += chunk.length;
+    for (const frame of encodeDataFrames(chunk)) ws.send(frame);
+  });
+
+  session.onClose((reason) => {
+    if (reason.kind === 'closed_by_client') return end('client_closed', 'The session was closed.', WS_CLOSE.NORMAL);
+    if (reason.kind === 'exited') {
+      const how = reason.exitCode !== null ? `with status ${reason.exitCode}` : reason.signal ? `on signal ${reason.signal}` : '';
+      return end('exited', `The shell exited${how ? ` ${how}` : ''}.`, WS_CLOSE.NORMAL);
+    }
+    if (reason.error.code === 'keepalive_timeout') return end('keepalive_timeout', reason.error.message, WS_CLOSE.GOING_AWAY);
+    return end('remote_closed', reason.error.message, WS_CLOSE.NORMAL);
+  });
+
+  let inputPaused = false;
+  // Browser → VM.
+  ws.on('message', (raw, isBinary) => {
+    if (ended) return;
+    touch();
+    const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    const decoded = decodeClientFrame(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8'));
+    if (!decoded.ok) return protocolError(decoded.error.message, decoded.error.code === 'frame_too_large' ? WS_CLOSE.MESSAGE_TOO_BIG : WS_CLOSE.PROTOCOL_ERROR);
+    const m = decoded.message;
+    switch (m.type) {
+      case 'data': {
+        const ok = session.write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+        if (!ok && !session.closed && !inputPaused) {
+          // Back-pressure toward the browser; resumed shortly (the channel drains quickly for small input).
+          inputPaused = true;
+          ws.pause();
+          setTimeout(() => {
+            inputPaused = false;
+            if (!ended) ws.resume();
+          }, 20).unref();
+        }
+        return;
+      }
+      case 'resize':
+        return session.resize(m.cols, m.rows);
+      case 'ack':
+        if (acked + m.bytes > sent) return protocolError('ack beyond the bytes sent.');
+        acked += m.bytes;
+        return session.ack(m.bytes);
+      case 'ping':
+        return sendControl(ws, { type: 'pong', t: m.t });
+    }
+  });
+  ws.on('close', () => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(idle);
+    session.close();
+    opts.onEnd?.('client_closed');
+  });
+  ws.on('error', () => undefined);
+}

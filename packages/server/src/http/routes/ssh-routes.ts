@@ -1,0 +1,139 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { HostKeyStatus } from '../../../../protocol/src/ssh-messages.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { BastionError, notFound, validationError } from '../../errors.js';
+import { HostKeyTrust, openSshSession, type SshAuth } from '../../gateway/ssh/index.js';
+import { failSocket, failWithError, relaySshSession, sendControl, type RelaySocket } from '../../gateway/ssh/relay.js';
+import { SshTicketStore } from '../../gateway/ssh/tickets.js';
+import type { InventoryService } from '../../inventory/service.js';
+import { ACTIONS, loadPrincipal, type AccessChecker } from '../../rbac/index.js';
+import type { Database } from '../../storage/schema.js';
+
+const tags = ['bastion'];
+const strict = { additionalProperties: false } as const;
+const SUFFIX = '/bastionSsh';
+const vmIdOf = (r: FastifyRequest): string => decodeURIComponent(r.url.split('?')[0]!.slice('/api'.length, -SUFFIX.length));
+
+export interface SshRouteDeps {
+  db: Kysely<Database>;
+  checker: AccessChecker;
+  audit: AuditLog;
+  inventory: InventoryService;
+  tickets: SshTicketStore;
+  hostKeys: HostKeyTrust;
+  allowedOrigins: (request: FastifyRequest) => string[];
+}
+
+/** The VM's primary NIC (first one) and its first private IP. */
+async function primaryPrivateIp(inventory: InventoryService, vmId: string): Promise<string | undefined> {
+  const vm = await inventory.get(vmId);
+  const nics = (vm?.properties as { networkProfile?: { networkInterfaces?: Array<{ id: string }> } } | undefined)?.networkProfile?.networkInterfaces ?? [];
+  const nicId = nics[0]?.id;
+  if (!nicId) return undefined;
+  const nic = await inventory.get(nicId);
+  const configs = (nic?.properties as { ipConfigurations?: Array<{ properties: { privateIPAddress: string } }> } | undefined)?.ipConfigurations ?? [];
+  return configs[0]?.properties.privateIPAddress;
+}
+
+/** Browser SSH (design 0003): connect tickets and the WebSocket relay. Needs @fastify/websocket registered. */
+export const sshRoutes =
+  (deps: SshRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
+
+    app.post(
+      `/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name${SUFFIX}`,
+      {
+        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: vmIdOf } },
+        schema: {
+          tags,
+          summary: 'Issue a single-use connect ticket (30 s) for a browser SSH session to this VM',
+          params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }),
+          body: Type.Object(
+            {
+              username: Type.String({ minLength: 1, maxLength: 128 }),
+              port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+              auth: Type.Union([
+                Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
+                Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
+              ]),
+            },
+            strict,
+          ),
+        },
+      },
+      async (request, reply) => {
+        const vmId = vmIdOf(request);
+        if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
+        const result = await deps.checker.connectCheck(await loadPrincipal(deps.db, request.user!.id), vmId);
+        if (!result.allowed) {
+          const message = result.missing.map((m) => m.message).join('; ') || result.reason;
+          await deps.audit.write({ ...who(request), type: 'access.denied', outcome: 'denied', target: vmId, message: `Connect: ${message}`, details: { missing: result.missing } });
+          throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${request.params.name}: ${message}.`);
+        }
+        const host = await primaryPrivateIp(deps.inventory, vmId);
+        if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
+        const body = request.body;
+        const auth: SshAuth =
+          body.auth.type === 'password'
+            ? { type: 'password', password: body.auth.password }
+            : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const { ticket, expiresAt } = deps.tickets.issue({ userId: request.user!.id, vmId, host, port: body.port ?? 22, username: body.username, auth });
+        return reply.code(201).send({ ticket, url: `/api/ssh/connect?ticket=${ticket}`, expiresAt: expiresAt.toISOString() });
+      },
+    );
+
+    app.get(
+      '/api/ssh/connect',
+      {
+        websocket: true,
+        // The real checks (ticket, its owner, the Connect check on its VM) run below; this rule only keeps
+        // out signed-in users who cannot read any VM at all.
+        config: { access: { kind: 'somewhere', action: ACTIONS.virtualMachines.read } },
+        schema: { tags, summary: 'WebSocket: a browser SSH session for a connect ticket', querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 128 })) }) },
+        preValidation: async (request) => {
+          // CSRF defence for WebSockets: the Origin must be the bastion's own.
+          const origin = request.headers.origin;
+          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+        },
+      },
+      (socket, request) => {
+        const ws = socket as unknown as RelaySocket;
+        const user = request.user;
+        if (!user) return failSocket(ws, 'forbidden', 'Sign in first.');
+        const redeemed = deps.tickets.redeem((request.query as { ticket?: string }).ticket ?? '', user.id);
+        if (!redeemed.ok) return failSocket(ws, redeemed.code, redeemed.code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.');
+        const target = redeemed.target;
+        let clientGone = false;
+        ws.on('close', () => (clientGone = true));
+        ws.on('error', () => undefined);
+        void (async () => {
+          const check = await deps.checker.connectCheck(await loadPrincipal(deps.db, user.id), target.vmId);
+          if (!check.allowed) {
+            const message = check.missing.map((m) => m.message).join('; ') || check.reason;
+            await deps.audit.write({ ...who(request), type: 'access.denied', outcome: 'denied', target: target.vmId, message: `Connect: ${message}`, details: { missing: check.missing } });
+            return failSocket(ws, 'forbidden', `You cannot connect to this VM: ${message}.`);
+          }
+          if (clientGone) return;
+          let status: HostKeyStatus = 'new';
+          const session = await openSshSession({
+            host: target.host,
+            port: target.port,
+            username: target.username,
+            auth: target.auth,
+            verifyHostKey: deps.hostKeys.verifier(target.vmId, target.host, target.port, (r) => {
+              if (r.status !== 'changed') status = r.status;
+            }),
+          });
+          if (clientGone) return session.close();
+          sendControl(ws, { type: 'ready', sessionId: crypto.randomUUID(), hostKey: { fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, status } });
+          relaySshSession(ws, session);
+        })().catch((err: unknown) => {
+          if (!(err instanceof Error && err.name === 'SshError')) request.log.error({ err }, 'browser SSH connect failed');
+          failWithError(ws, err);
+        });
+      },
+    );
+  };
