@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { conflict, notFound, validationError } from '../../server/src/errors.js';
-import { TENANT_SCOPE, type PrincipalType, type RoleAssignment } from '../../server/src/rbac/index.js';
+import { resolvePrincipalByName, TENANT_SCOPE, type PrincipalType, type RoleAssignment } from '../../server/src/rbac/index.js';
 import { checkScope } from '../../server/src/rbac/validation.js';
 import { action, type Ctx } from './context.js';
 import type { Io } from './io.js';
@@ -20,25 +20,6 @@ const assignmentColumns: Columns<AssignmentView> = {
 
 const label = (type: PrincipalType): string => (type === 'user' ? 'User' : 'Group');
 
-interface Principal {
-  type: PrincipalType;
-  id: string;
-  name: string;
-}
-
-/** A user or group by name, users first (as the API and `az role assignment create --assignee` resolve). */
-async function resolveAssignee(ctx: Ctx, name: string, type?: PrincipalType): Promise<Principal> {
-  const key = name.toLowerCase();
-  if (type !== 'group') {
-    const u = await ctx.store.db.selectFrom('users').select(['id', 'username']).where('username_key', '=', key).executeTakeFirst();
-    if (u) return { type: 'user', id: u.id, name: u.username };
-  }
-  if (type !== 'user') {
-    const g = await ctx.store.db.selectFrom('groups').select(['id', 'name']).where('name_key', '=', key).executeTakeFirst();
-    if (g) return { type: 'group', id: g.id, name: g.name };
-  }
-  throw validationError(`assignee ${JSON.stringify(name)} is not a known ${type ?? 'user or group'}.`);
-}
 
 /** The API's assignment view: principal and role names resolved in three queries. */
 async function view(ctx: Ctx, list: RoleAssignment[], requestedScope?: string): Promise<AssignmentView[]> {
@@ -96,7 +77,7 @@ interface AssignmentDeleteOptions {
 
 async function createAssignment(ctx: Ctx, o: AssignmentCreateOptions): Promise<AssignmentView> {
   const scope = await existingScope(ctx, o.scope);
-  const principal = await resolveAssignee(ctx, o.assignee, o.assigneeType);
+  const principal = await resolvePrincipalByName(ctx.store.db, o.assignee, o.assigneeType);
   const role = await ctx.roles.findRoleDefinition(o.role);
   if (!role) throw validationError(`role ${JSON.stringify(o.role)} is not a known role definition (name or ID); see \`bastion role definition list\`.`);
   const same = (await ctx.roles.listRoleAssignments({ scope, principal })).find((a) => a.roleDefinitionId === role.id);
@@ -120,7 +101,7 @@ async function listAssignments(ctx: Ctx, o: AssignmentListOptions): Promise<Assi
   if (o.includeGroups && !o.assignee) throw validationError('--include-groups needs --assignee.');
   const list = await ctx.roles.listRoleAssignments(scope === undefined ? {} : { scope, inherited: o.includeInherited === true });
   if (!o.assignee) return view(ctx, list, scope);
-  const principal = await resolveAssignee(ctx, o.assignee, o.assigneeType);
+  const principal = await resolvePrincipalByName(ctx.store.db, o.assignee, o.assigneeType);
   const who = new Set([`${principal.type}:${principal.id}`]);
   if (o.includeGroups && principal.type === 'user')
     for (const m of await ctx.store.db.selectFrom('group_members').select('group_id').where('user_id', '=', principal.id).execute()) who.add(`group:${m.group_id}`);
@@ -141,7 +122,7 @@ async function deleteAssignments(ctx: Ctx, o: AssignmentDeleteOptions): Promise<
   } else {
     if (filters < 3) throw validationError('Give --ids, or all of --assignee, --role and --scope.');
     const scope = checkScope(o.scope);
-    const principal = await resolveAssignee(ctx, o.assignee!, o.assigneeType);
+    const principal = await resolvePrincipalByName(ctx.store.db, o.assignee!, o.assigneeType);
     const role = await ctx.roles.findRoleDefinition(o.role!);
     if (!role) throw validationError(`role ${JSON.stringify(o.role)} is not a known role definition (name or ID).`);
     doomed = (await ctx.roles.listRoleAssignments({ scope, principal })).filter((a) => a.roleDefinitionId === role.id);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BastionConfig } from './config/schema.js';
 import { generateOneTimePassword } from './identity/password.js';
 import type { UserDirectory } from './identity/users.js';
-import { TENANT_SCOPE, type RoleStore } from './rbac/index.js';
+import { resolvePrincipalByName, TENANT_SCOPE, type RoleStore } from './rbac/index.js';
 import type { Database } from './storage/schema.js';
 
 const FIRST_ADMIN_SETTING = 'first_admin_created';
@@ -44,10 +44,10 @@ export async function ensureDeclaredUsers(users: UserDirectory, config: BastionC
 export async function ensureDeclaredRoleAssignments(db: Kysely<Database>, roles: RoleStore, config: BastionConfig): Promise<void> {
   for (const [i, a] of (config.roleAssignments ?? []).entries()) {
     const where = `roleAssignments[${i}]`;
-    const user = a.assigneeType !== 'group' ? await db.selectFrom('users').select('id').where('username_key', '=', a.assignee.toLowerCase()).executeTakeFirst() : undefined;
-    const group = !user && a.assigneeType !== 'user' ? await db.selectFrom('groups').select('id').where('name_key', '=', a.assignee.toLowerCase()).executeTakeFirst() : undefined;
-    const principal = user ? { principalType: 'user' as const, principalId: user.id } : group ? { principalType: 'group' as const, principalId: group.id } : undefined;
-    if (!principal) throw new Error(`${where}: assignee ${a.assignee} is not a declared user or group.`);
+    const found = await resolvePrincipalByName(db, a.assignee, a.assigneeType).catch((err: Error) => {
+      throw new Error(`${where}: ${err.message}`, { cause: err });
+    });
+    const principal = { principalType: found.type, principalId: found.id };
     const role = await roles.findRoleDefinition(a.role);
     if (!role) throw new Error(`${where}: role ${a.role} does not exist.`);
     const existing = await roles.listRoleAssignments({ scope: a.scope, principal: { type: principal.principalType, id: principal.principalId } });

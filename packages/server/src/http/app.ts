@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rbacRoutes(deps));
   const sshTickets = deps.sshTickets ?? new SshTicketStore();
   app.addHook('onClose', async () => sshTickets.clear());
-  await app.register(sshRoutes({ db: deps.db, checker: deps.checker, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins }));
+  await app.register(sshRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await registerWebClient(app, deps.webRoot ?? '');
   return app;

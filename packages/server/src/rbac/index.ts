@@ -2,9 +2,9 @@
 export { ACTIONS, ALL_ACTIONS, TENANT_SCOPE, actionPatternProblem, actionsFor, matchesAction, type Operation, type RbacResourceType } from './actions.js';
 export { BUILTIN_ROLES, CONTRIBUTOR, OWNER, READER, USER_ACCESS_ADMINISTRATOR, findBuiltinRole } from './builtin-roles.js';
 export { AccessChecker, type AccessDecision, type AssignmentSource } from './checker.js';
-export type { ConnectCheckResult, InventoryReader, MissingRole } from './connect-check.js';
+export { connectCheck, type ConnectCheckResult, type InventoryReader, type MissingRole } from './connect-check.js';
 export { GrantSet } from './grants.js';
-export { loadPrincipal } from './principal.js';
+export { loadPrincipal, resolvePrincipalByName } from './principal.js';
 export { RoleStore } from './role-store.js';
 export { normalizeScope, scopeCovers } from './scope.js';
 export type * from './types.js';

@@ -1,3 +1,4 @@
+import { FLOW_CONTROL } from '../../../../protocol/src/ssh-messages.js';
 /**
  * Credit-based flow control for one output stream, without I/O: bytes delivered to the consumer count as
  * unacknowledged until it `ack`s them. Above `highWaterMark` the producer must pause; once the backlog
@@ -10,8 +11,9 @@ export interface FlowControlOptions {
   lowWaterMark?: number;
 }
 
-export const DEFAULT_HIGH_WATER_MARK = 256 * 1024;
-export const DEFAULT_LOW_WATER_MARK = 64 * 1024;
+/** The wire protocol's numbers (the browser acks against the same window). */
+export const DEFAULT_HIGH_WATER_MARK = FLOW_CONTROL.HIGH_WATER;
+export const DEFAULT_LOW_WATER_MARK = FLOW_CONTROL.LOW_WATER;
 
 export type FlowAction = 'pause' | 'resume' | 'none';
 

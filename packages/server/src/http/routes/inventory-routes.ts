@@ -6,6 +6,7 @@ import * as ids from '../../inventory/ids.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { viewResource } from '../../inventory/views.js';
 import { ACTIONS, actionsFor, type Operation } from '../../rbac/index.js';
+import { resourceIdFromUrl } from '../resource-url.js';
 import { ListOf, NameParam, ResourceSchema, Tags } from './schemas.js';
 
 const Ref = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
@@ -22,8 +23,7 @@ const LISTABLE: Record<string, ids.InventoryType> = {
   'Microsoft.Network/bastionHosts': ids.TYPES.bastionHost,
 };
 
-/** The resource ID is the URL path after /api (the ARM convention). */
-const idFromUrl = (request: FastifyRequest): string => decodeURIComponent(request.url.split('?')[0]!.slice('/api'.length));
+const idFromUrl = (request: FastifyRequest): string => resourceIdFromUrl(request);
 /** The access rule of an ARM route: the operation's action on the resource the URL names. */
 const arm = (type: ids.InventoryType, op: Operation) => ({ access: { kind: 'resource' as const, action: actionsFor(type, op)[0]!, resource: idFromUrl } });
 const somewhere = (action: string) => ({ access: { kind: 'somewhere' as const, action } });

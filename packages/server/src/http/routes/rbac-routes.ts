@@ -4,17 +4,19 @@ import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { notFound, validationError } from '../../errors.js';
 import type { InventoryService } from '../../inventory/service.js';
-import { ACTIONS, normalizeScope, TENANT_SCOPE, type AccessChecker, type PrincipalType, type RoleAssignment, type RoleStore } from '../../rbac/index.js';
-import { loadPrincipal } from '../../rbac/index.js';
+import { ACTIONS, normalizeScope, resolvePrincipalByName, TENANT_SCOPE, type RoleAssignment, type RoleStore } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
+import { checkConnect } from '../connect-access.js';
+import { resourceIdFromUrl } from '../resource-url.js';
 
 const somewhere = (action: string) => ({ access: { kind: 'somewhere' as const, action } });
 const strict = { additionalProperties: false } as const;
 const tags = ['access control'];
+const CHECK_SUFFIX = '/bastionConnectCheck';
 
 /** Role definitions, role assignments ("Access control (IAM)"), principals for pickers, and the Connect check. */
 export const rbacRoutes =
-  (deps: { db: Kysely<Database>; roles: RoleStore; checker: AccessChecker; audit: AuditLog; inventory: InventoryService }): FastifyPluginAsyncTypebox =>
+  (deps: { db: Kysely<Database>; roles: RoleStore; audit: AuditLog; inventory: InventoryService }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
     const checkedScope = (scope: string): string => {
@@ -82,7 +84,7 @@ export const rbacRoutes =
       async (request) => {
         const scope = checkedScope(request.query.scope ?? TENANT_SCOPE);
         await request.authorize(ACTIONS.roleAssignments.read, scope);
-        const principal = request.query.assignee ? await resolveAssignee(deps.db, request.query.assignee) : undefined;
+        const principal = request.query.assignee ? await resolvePrincipalByName(deps.db, request.query.assignee) : undefined;
         const list = await deps.roles.listRoleAssignments({ scope, inherited: request.query.includeInherited ?? false, principal });
         return { value: await view(list, scope) };
       },
@@ -97,7 +99,7 @@ export const rbacRoutes =
       async (request, reply) => {
         const scope = checkedScope(request.body.scope);
         await request.authorize(ACTIONS.roleAssignments.write, scope);
-        const principal = await resolveAssignee(deps.db, request.body.assignee, request.body.assigneeType);
+        const principal = await resolvePrincipalByName(deps.db, request.body.assignee, request.body.assigneeType);
         const a = await deps.roles.createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: request.body.role, scope, createdBy: request.user!.id });
         const [shown] = await view([a]);
         await deps.audit.write({ ...who(request), type: 'rbac.assignment.created', outcome: 'success', target: scope, message: `Role ${shown!.roleDefinitionName} assigned to ${principal.type} ${request.body.assignee} at ${scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: principal.type, principal: request.body.assignee, scope } });
@@ -125,28 +127,13 @@ export const rbacRoutes =
     app.get(
       '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name/bastionConnectCheck',
       {
-        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: (r: FastifyRequest) => decodeURIComponent(r.url.split('?')[0]!.slice('/api'.length, -'/bastionConnectCheck'.length)) } },
+        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: (r: FastifyRequest) => resourceIdFromUrl(r, CHECK_SUFFIX) } },
         schema: { tags, summary: 'May the caller connect to this VM through a bastion? Lists the missing roles.', params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }) },
       },
       async (request) => {
-        const vmId = decodeURIComponent(request.url.split('?')[0]!.slice('/api'.length, -'/bastionConnectCheck'.length));
+        const vmId = resourceIdFromUrl(request, CHECK_SUFFIX);
         if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
-        const result = await deps.checker.connectCheck(await loadPrincipal(deps.db, request.user!.id), vmId);
-        if (!result.allowed) await deps.audit.write({ ...who(request), type: 'access.denied', outcome: 'denied', target: vmId, message: `Connect check: ${result.missing.map((m) => m.message).join('; ') || result.reason}`, details: { missing: result.missing } });
-        return result;
+        return checkConnect(deps, request, vmId);
       },
     );
   };
-
-/** A user or group by name (users first, as `az role assignment create --assignee` resolves). */
-async function resolveAssignee(db: Kysely<Database>, name: string, type?: PrincipalType): Promise<{ type: PrincipalType; id: string }> {
-  if (type !== 'group') {
-    const u = await db.selectFrom('users').select('id').where('username_key', '=', name.toLowerCase()).executeTakeFirst();
-    if (u) return { type: 'user', id: u.id };
-  }
-  if (type !== 'user') {
-    const g = await db.selectFrom('groups').select('id').where('name_key', '=', name.toLowerCase()).executeTakeFirst();
-    if (g) return { type: 'group', id: g.id };
-  }
-  throw validationError(`assignee ${JSON.stringify(name)} is not a known ${type ?? 'user or group'}.`);
-}

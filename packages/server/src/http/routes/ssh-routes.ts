@@ -8,17 +8,18 @@ import { HostKeyTrust, openSshSession, type SshAuth } from '../../gateway/ssh/in
 import { failSocket, failWithError, relaySshSession, sendControl, type RelaySocket } from '../../gateway/ssh/relay.js';
 import { SshTicketStore } from '../../gateway/ssh/tickets.js';
 import type { InventoryService } from '../../inventory/service.js';
-import { ACTIONS, loadPrincipal, type AccessChecker } from '../../rbac/index.js';
+import { ACTIONS } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
+import { checkConnect, connectDenial } from '../connect-access.js';
+import { resourceIdFromUrl } from '../resource-url.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
 const SUFFIX = '/bastionSsh';
-const vmIdOf = (r: FastifyRequest): string => decodeURIComponent(r.url.split('?')[0]!.slice('/api'.length, -SUFFIX.length));
+const vmIdOf = (r: FastifyRequest): string => resourceIdFromUrl(r, SUFFIX);
 
 export interface SshRouteDeps {
   db: Kysely<Database>;
-  checker: AccessChecker;
   audit: AuditLog;
   inventory: InventoryService;
   tickets: SshTicketStore;
@@ -41,7 +42,6 @@ async function primaryPrivateIp(inventory: InventoryService, vmId: string): Prom
 export const sshRoutes =
   (deps: SshRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
     app.post(
       `/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name${SUFFIX}`,
@@ -67,12 +67,8 @@ export const sshRoutes =
       async (request, reply) => {
         const vmId = vmIdOf(request);
         if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
-        const result = await deps.checker.connectCheck(await loadPrincipal(deps.db, request.user!.id), vmId);
-        if (!result.allowed) {
-          const message = result.missing.map((m) => m.message).join('; ') || result.reason;
-          await deps.audit.write({ ...who(request), type: 'access.denied', outcome: 'denied', target: vmId, message: `Connect: ${message}`, details: { missing: result.missing } });
-          throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${request.params.name}: ${message}.`);
-        }
+        const result = await checkConnect(deps, request, vmId);
+        if (!result.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${request.params.name}: ${connectDenial(result)}.`);
         const host = await primaryPrivateIp(deps.inventory, vmId);
         if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
         const body = request.body;
@@ -110,12 +106,9 @@ export const sshRoutes =
         ws.on('close', () => (clientGone = true));
         ws.on('error', () => undefined);
         void (async () => {
-          const check = await deps.checker.connectCheck(await loadPrincipal(deps.db, user.id), target.vmId);
-          if (!check.allowed) {
-            const message = check.missing.map((m) => m.message).join('; ') || check.reason;
-            await deps.audit.write({ ...who(request), type: 'access.denied', outcome: 'denied', target: target.vmId, message: `Connect: ${message}`, details: { missing: check.missing } });
-            return failSocket(ws, 'forbidden', `You cannot connect to this VM: ${message}.`);
-          }
+          // Access again at upgrade: a role removed since the ticket was issued must stop the session.
+          const check = await checkConnect(deps, request, target.vmId);
+          if (!check.allowed) return failSocket(ws, 'forbidden', `You cannot connect to this VM: ${connectDenial(check)}.`);
           if (clientGone) return;
           let status: HostKeyStatus = 'new';
           const session = await openSshSession({
