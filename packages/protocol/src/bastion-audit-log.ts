@@ -142,15 +142,7 @@ export interface AzureBastionAuditLog {
     resourceType: 'VM';
     targetVMIPAddress: string;
     tunnelId?: string;
-    /** Ours, not Azure's: the session's end and volume. */
-    sessionId: string;
-    startTime: string;
-    endTime: string | null;
-    durationMs: number | null;
-    bytesIn: number;
-    bytesOut: number;
-    endReason: ConnectionEndReason | null;
-  };
+  } & /** Ours, not Azure's: the session's end and volume. */ Pick<BastionAuditRecord, 'sessionId' | 'startTime' | 'endTime' | 'durationMs' | 'bytesIn' | 'bytesOut' | 'endReason'>;
 }
 
 /** The record in Azure's envelope; `subscriptionId` is taken from the target's resource ID. */
