@@ -5,7 +5,8 @@
 #     |- bst-vm-ssh   10.90.1.4  sshd
 #     |- bst-vm-ssh2  10.90.1.5  sshd (second Linux VM, for isolation checks)
 #     |- bst-vm-xrdp  10.90.1.6  sshd + xrdp/xorgxrdp (RDP, TLS)
-#     '- bst-vm-nla   10.90.1.7  sshd + freerdp-shadow-cli (RDP with NLA; stands in for a Windows VM)
+#     |- bst-vm-nla   10.90.1.7  sshd + freerdp-shadow-cli (RDP with NLA; stands in for a Windows VM)
+#     '- bst-vm-weston 10.90.1.8 sshd + weston's RDP backend (TLS only, no RDP login)
 #
 # Usage: testbed.sh up|down|status      (npm run testbed -- up|down|status)
 # State, logs and outputs (inventory.yaml, testbed.json, client_key): ${BASTION_TESTBED_DIR:-/tmp/bastion-testbed}
@@ -60,6 +61,31 @@ anything_present() {
   return 1
 }
 
+# VMs of the table whose namespace does not exist at all (e.g. a VM added to the table since 'up').
+absent_vms() {
+  local vm
+  for vm in "${VMS[@]}"; do netns_exists "$(netns_of "$vm")" || echo "$vm"; done
+}
+
+# Adds VMs that are entirely absent to a testbed that is otherwise complete, without touching the
+# others (people may be using them). Returns 1 when anything else is wrong (then 'up' recreates all).
+add_absent_vms() {
+  local issues absent=() vm others
+  issues=$(problems)
+  mapfile -t absent < <(absent_vms)
+  [ ${#absent[@]} -gt 0 ] && [ ${#absent[@]} -lt ${#VMS[@]} ] || return 1
+  others=$(grep -v -E "^($(IFS='|'; echo "${absent[*]}")): " <<<"$issues" || true)
+  [ -z "$others" ] || return 1
+  log "adding VMs missing from the running testbed: ${absent[*]}"
+  ensure_user
+  for vm in "${absent[@]}"; do
+    prepare_vm_files "$vm"
+    create_vm_network "$vm"
+    start_vm "$vm"
+  done
+  wait_for_services
+}
+
 cmd_up() {
   local start=$EPOCHREALTIME vm
   require_root up
@@ -70,6 +96,11 @@ cmd_up() {
       log "already up: keeping it"
       ensure_user                                 # cheap; heals a changed password or key file
       write_inventory; write_testbed_json; print_summary
+      return 0
+    fi
+    if add_absent_vms; then
+      write_inventory; write_testbed_json; print_summary
+      log "up in $(elapsed_since "$start") s"
       return 0
     fi
     log "found a partial testbed; recreating it:"; problems | sed 's/^/    /' >&2

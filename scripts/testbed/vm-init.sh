@@ -3,7 +3,7 @@
 # and mount namespaces:  ip netns exec bst-<vm> unshare --uts --mount --propagation private vm-init.sh ...
 # It sets the hostname, gives the VM a private /tmp, starts the VM's services (each with a pid file and a
 # log in the VM's state dir) and then waits; 'testbed.sh down' stops everything in the namespace.
-# Usage: vm-init.sh <vm-name> <role: ssh|xrdp|shadow> <state-dir-of-vm>
+# Usage: vm-init.sh <vm-name> <role: ssh|xrdp|shadow|weston> <state-dir-of-vm>
 set -u
 vm=$1 role=$2 dir=$3
 # shellcheck source=lib/common.sh
@@ -89,6 +89,19 @@ case $role in
       -e bash -c "echo \"${VM_BANNER[$vm]} on \$(hostname)\"; exec bash"
     # NLA (CredSSP/NTLM) against the SAM file; +auth also checks the password with PAM.
     start shadow env HOME="$dir/home" freerdp-shadow-cli /port:3389 /sec:nla +auth /sam-file:"$dir/sam"
+    ;;
+  weston)
+    # weston runs as the test user (its session, like a desktop login); this namespace only lets
+    # unprivileged processes bind 3389 and up, so it can listen on the RDP port.
+    sysctl -qw net.ipv4.ip_unprivileged_port_start=3389
+    export XDG_RUNTIME_DIR=/tmp/xdg-$VM_USER
+    install -d -m 700 -o "$VM_USER" -g "$VM_USER" "$XDG_RUNTIME_DIR"
+    start weston as_user env XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" weston --backend=rdp-backend.so \
+      --config="$dir/weston.ini" --port=3389 --width=1024 --height=768 --socket=wayland-0 \
+      --rdp-tls-cert="$dir/rdp-cert.pem" --rdp-tls-key="$dir/rdp-key.pem"
+    for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/wayland-0" ] && break; sleep 0.05; done
+    start terminal as_user env XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" WAYLAND_DISPLAY=wayland-0 \
+      weston-terminal --shell="$dir/terminal-shell.sh"
     ;;
 esac
 

@@ -146,9 +146,10 @@ describe('RBAC: connect check and role assignment from the VM IAM tab, in Chromi
       await poll(() => assignments.getByRole('row').filter({ hasText: 'alice' }).allTextContents()).toEqual([expect.stringContaining('Reader')]);
 
       await scope.selectOption(NIC_ID); // waits for the option (the VM's NICs load after the tab opens)
-      // The NIC's table: only the admin's inherited Owner (the VM's table also lists alice; while loading there is no table).
+      // The NIC's table: only the admin's inherited Owner and Key Vault Administrator, both at / (the VM's table also
+      // lists alice; while loading there is no table).
       const rowsWith = async (text: string) => assignments.getByRole('row').filter({ hasText: text }).count();
-      await poll(async () => ({ admin: await rowsWith('admin'), alice: await rowsWith('alice') })).toEqual({ admin: 1, alice: 0 });
+      await poll(async () => ({ admin: await rowsWith('admin'), alice: await rowsWith('alice') })).toEqual({ admin: 2, alice: 0 });
 
       await admin.getByRole('button', { name: 'Add role assignment' }).click();
       const dialog = admin.getByRole('dialog', { name: 'Add role assignment' });

@@ -30,8 +30,8 @@ export async function freePort(): Promise<number> {
  * Starts the built bastion (`node bin/bastion.mjs start`) exactly as a user would, on a free port with
  * a fresh data folder, and waits for its "running at" line. Stopped by its own PID only.
  */
-export async function startBastionProcess(opts: { configYaml?: string; serverYaml?: string; env?: Record<string, string> } = {}): Promise<RunningBastion> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bastion-e2e-'));
+export async function startBastionProcess(opts: { configYaml?: string; serverYaml?: string; env?: Record<string, string>; /** Reuse this data folder (a restart) instead of a fresh one. */ dataDir?: string } = {}): Promise<RunningBastion> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bastion-e2e-'));
   const port = await freePort();
   const configFile = join(dataDir, 'bastion.yaml');
   writeFileSync(configFile, `dataDir: ${dataDir}\nserver:\n  host: 127.0.0.1\n  port: ${port}\n${opts.serverYaml ?? ''}log:\n  level: warn\n${opts.configYaml ?? ''}`);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { runConnectionLogStoreSuite } from '../../packages/server/src/storage/connection-log-store-suite.js';
 import { openStore } from '../../packages/server/src/storage/open.js';
 import { runRbacStoreSuite } from '../../packages/server/src/storage/rbac-store-suite.js';
 import { runStoreSuite } from '../../packages/server/src/storage/store-suite.js';
@@ -24,6 +25,7 @@ describe('SQLite', () => {
   });
   runStoreSuite('store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
   runRbacStoreSuite('RBAC store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
+  runConnectionLogStoreSuite('connection log store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
 });
 
 describe('PostgreSQL', () => {
@@ -40,4 +42,5 @@ describe('PostgreSQL', () => {
   };
   runStoreSuite('store compliance', openPostgres);
   runRbacStoreSuite('RBAC store compliance', openPostgres);
+  runConnectionLogStoreSuite('connection log store compliance', openPostgres);
 });

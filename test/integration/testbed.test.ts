@@ -72,7 +72,7 @@ describe('testbed', () => {
   });
 
   describe('outputs', () => {
-    it('testbed.json describes the bastion, the user and four VMs', () => {
+    it('testbed.json describes the bastion, the user and five VMs', () => {
       expect(tb.bastionAddress).toBe('10.90.0.4');
       expect(tb.user).toBe('vmuser');
       expect(tb.password).toBe('Vm-Pass-123');
@@ -82,6 +82,7 @@ describe('testbed', () => {
         ['vm-ssh2', 'bst-vm-ssh2', '10.90.1.5', 'ssh'],
         ['vm-xrdp', 'bst-vm-xrdp', '10.90.1.6', 'ssh,rdp'],
         ['vm-nla', 'bst-vm-nla', '10.90.1.7', 'ssh,rdp'],
+        ['vm-weston', 'bst-vm-weston', '10.90.1.8', 'ssh,rdp'],
       ]);
     });
 
@@ -222,6 +223,12 @@ describe('testbed', () => {
       expect(await x224Probe(vm.ip, 3389, RDP_PROTOCOL.SSL)).toEqual({ kind: 'failure', failureCode: 5 });
     });
 
+    it('vm-weston: weston selects TLS', async () => {
+      const vm = testbedVm(tb, 'vm-weston');
+      expect(vm.rdp).toMatchObject({ security: 'tls', desktopColor: '#2e8e5e', bannerText: 'BASTION-TESTBED-WESTON-OK' });
+      expect(await x224Probe(vm.ip, 3389, RDP_PROTOCOL.SSL | RDP_PROTOCOL.HYBRID)).toEqual({ kind: 'response', selectedProtocol: RDP_PROTOCOL.SSL });
+    });
+
     it('RDP is closed to other VMs, and absent on the SSH-only VMs', async () => {
       expect(await probeTcp('bst-vm-ssh', testbedVm(tb, 'vm-nla').ip, 3389)).toMatchObject({ open: false, outcome: 'timeout' });
       expect(await probeTcp('host', testbedVm(tb, 'vm-ssh').ip, 3389)).toMatchObject({ open: false, outcome: 'refused' });
@@ -242,6 +249,22 @@ describe('testbed', () => {
       expect((await runTestbed('status')).code).toBe(0);
       const vm = testbedVm(tb, 'vm-ssh');
       expect((await sshRun({ host: vm.ip, username: tb.user, password: tb.password }, 'hostname')).output.trim()).toBe('vm-ssh');
+    });
+
+    it('up adds a VM that is missing from a running testbed, leaving the others alone', async () => {
+      const anchors = () => tb.vms.filter((v) => v.name !== 'vm-weston').map((v) => readFileSync(`${v.stateDir}/init.pid`, 'utf8'));
+      const before = anchors();
+      // Remove vm-weston by hand (its processes, then its namespace), as if it had been added to the table since.
+      const pids = (await run('ip', ['netns', 'pids', 'bst-vm-weston'])).stdout.split('\n').filter(Boolean);
+      if (pids.length > 0) await run('kill', ['-KILL', ...pids]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await run('ip', ['netns', 'del', 'bst-vm-weston'])).code).toBe(0);
+      const up = await runTestbed('up');
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toContain('adding VMs missing from the running testbed: vm-weston');
+      expect(anchors()).toEqual(before);
+      expect((await runTestbed('status')).code).toBe(0);
+      expect(await x224Probe(testbedVm(tb, 'vm-weston').ip)).toEqual({ kind: 'response', selectedProtocol: RDP_PROTOCOL.SSL });
     });
 
     it('down twice is harmless and leaves nothing behind; up brings it back', async () => {

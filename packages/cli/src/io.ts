@@ -11,6 +11,8 @@ export interface Io {
   stderr(text: string): void;
   /** Reads a secret: hidden typing on a terminal, else the first line of stdin. */
   readSecret(prompt: string): Promise<string>;
+  /** Reads all of standard input (e.g. a private key piped in). */
+  readStdin(): Promise<string>;
   /** Environment used for BASTION_* configuration overrides. */
   env: NodeJS.ProcessEnv;
   /** Loads the server module for `bastion start` (overridable in tests). */
@@ -25,6 +27,11 @@ export function processIo(): Io {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     readSecret: (prompt) => (process.stdin.isTTY ? readHidden(prompt) : readFirstLine(process.stdin)),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    },
     env: process.env,
     importServer: async () => (await import(new URL(SERVER_MAIN, import.meta.url).href)) as ServerModule,
   };

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { registerBastionHostCommands } from './bastion-host.js';
 import { registerIdentityCommands } from './identity.js';
+import { registerKeyVaultCommands } from './keyvault.js';
 import { processIo, type Io } from './io.js';
 import { registerNicCommands } from './nic.js';
 import { OUTPUT_FORMATS } from './output.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: Io): Command {
   registerBastionHostCommands(program, io);
   registerIdentityCommands(program, io);
   registerRoleCommands(program, io);
+  registerKeyVaultCommands(program, io);
 
   program.addHelpText('after', () => {
     const rows = allCommands(program, 'bastion');

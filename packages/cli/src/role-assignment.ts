@@ -3,6 +3,7 @@ import { conflict, notFound, validationError } from '../../server/src/errors.js'
 import { resolvePrincipalByName, TENANT_SCOPE, type PrincipalType, type RoleAssignment } from '../../server/src/rbac/index.js';
 import { checkScope } from '../../server/src/rbac/validation.js';
 import { action, type Ctx } from './context.js';
+import { keyVaultScopeId } from './keyvault.js';
 import type { Io } from './io.js';
 import type { Columns } from './output.js';
 
@@ -45,6 +46,11 @@ async function existingScope(ctx: Ctx, scope: string): Promise<string> {
   const subscription = `/subscriptions/${ctx.subscriptionId}`;
   if (canonical.toLowerCase() === subscription.toLowerCase()) return subscription;
   if (!canonical.toLowerCase().startsWith(`${subscription.toLowerCase()}/`)) throw validationError(`scope ${canonical} is not in this bastion's subscription (${subscription}).`);
+  if (/\/providers\/Microsoft\.KeyVault\//i.test(canonical)) {
+    const id = await keyVaultScopeId(ctx, canonical);
+    if (!id) throw validationError(`scope ${canonical} does not exist: no such key vault or secret.`);
+    return id;
+  }
   const resource = await ctx.inventory.get(canonical);
   if (!resource) throw validationError(`scope ${canonical} does not exist in the inventory.`);
   return resource.id;

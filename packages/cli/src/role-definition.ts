@@ -63,7 +63,7 @@ export function parseRoleDefinition(value: string): { input: RoleDefinitionInput
     if (previous !== undefined && field !== 'dataActions') throw validationError(`The role definition gives ${field} twice (${JSON.stringify(previous)} and ${JSON.stringify(key)}).`);
     seen.set(field, key);
     if (field === 'dataActions') {
-      if (v !== null && !(Array.isArray(v) && v.length === 0)) throw validationError(`${key} is not supported: the bastion has no data actions (leave it out or empty).`);
+      if (v !== null && !(Array.isArray(v) && v.length === 0)) throw validationError(`${key} is not supported: custom roles cannot grant data actions yet (leave it out or empty; for secret values assign the built-in Key Vault Secrets User).`);
     } else if (field === 'isCustom') {
       if (v !== true && v !== null) throw validationError(`${key} must be true: only custom roles can be created.`);
     } else out[field] = v;

@@ -142,6 +142,9 @@ describe('bastion role definition', () => {
       ['Contributor', 'BuiltInRole', true],
       ['Reader', 'BuiltInRole', true],
       ['User Access Administrator', 'BuiltInRole', true],
+      ['Key Vault Administrator', 'BuiltInRole', true],
+      ['Key Vault Secrets User', 'BuiltInRole', true],
+      ['Key Vault Reader', 'BuiltInRole', true],
     ]);
     const table = await b.cli(['role', 'definition', 'list', '-o', 'table']);
     expect(table.out.split('\n')[0]).toMatch(/^Name\s+Type\s+Id\s+AssignableScopes\s+Description$/);

@@ -24,6 +24,7 @@ export function tempBastion(configYaml = '') {
       stdout: (s) => void (out += s),
       stderr: (s) => void (err += s),
       readSecret: () => Promise.resolve((opts.stdin ?? '').split('\n')[0] ?? ''),
+      readStdin: () => Promise.resolve(opts.stdin ?? ''),
       env: {},
       importServer: opts.importServer ?? (() => Promise.reject(new Error('no server in tests'))),
     };

@@ -177,6 +177,9 @@ export interface RoleDefinition {
   actions: string[];
   /** Action patterns taken back out of `actions`. */
   notActions: string[];
+  /** Data action patterns (built-in roles only, e.g. Key Vault Secrets User's getSecret); absent = none. */
+  dataActions?: string[];
+  notDataActions?: string[];
   /** Scopes at or below which the role may be assigned ('/' is the whole bastion). */
   assignableScopes: string[];
 }
@@ -239,6 +242,41 @@ export interface ConnectCheck {
   allowed: boolean;
   bastionHostId: string | null;
   missing: ConnectCheckMissing[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Key vault (no response ever carries a secret's value or passphrase)
+
+/** `GET|PUT …/providers/Microsoft.KeyVault/vaults/{vault}`; lists answer ListResponse<KeyVault>. */
+export interface KeyVault {
+  id: string;
+  name: string;
+  type: 'Microsoft.KeyVault/vaults';
+  resourceGroup: string;
+  properties: { createdAt: string; createdBy: string | null };
+}
+
+export type SecretContentType = 'password' | 'ssh-private-key';
+
+/** `GET|PUT …/vaults/{vault}/secrets/{name}`: metadata only. */
+export interface KeyVaultSecret {
+  id: string;
+  name: string;
+  type: 'Microsoft.KeyVault/vaults/secrets';
+  properties: {
+    contentType: SecretContentType;
+    hasPassphrase: boolean;
+    /** False when the value was encrypted under another master key: set it again. */
+    keyMatches: boolean;
+    attributes: { created: string; updated: string };
+    createdBy: string | null;
+    updatedBy: string | null;
+  };
+}
+
+/** `PUT …/vaults/{vault}/secrets/{name}` body. */
+export interface PutKeyVaultSecretRequest {
+  properties: { contentType: SecretContentType; value: string; passphrase?: string };
 }
 
 // ---------------------------------------------------------------------------------------------------

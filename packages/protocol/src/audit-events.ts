@@ -22,6 +22,21 @@ export const AUDIT_EVENTS = {
   'rbac.assignment.deleted': { code: 'A2001I', description: 'A role assignment was deleted.' },
   'rbac.role.created': { code: 'A3000I', description: 'A custom role definition was created.' },
   'rbac.role.deleted': { code: 'A3001I', description: 'A custom role definition was deleted.' },
+  'ssh.ticket.issued': { code: 'S1000I', description: 'A browser SSH connect ticket was issued.' },
+  'ssh.ticket.rejected': { code: 'S1000W', description: 'A browser SSH connection was refused before it started (bad origin, unknown, expired or replayed ticket).' },
+  'ssh.hostkey.pinned': { code: 'S2000I', description: "A VM's SSH host key was recorded on first use." },
+  'ssh.hostkey.mismatch': { code: 'S2000W', description: "A VM offered another SSH host key than the pinned one; the connection was refused." },
+  'ssh.hostkey.accepted': { code: 'S2001I', description: "An administrator accepted a VM's new SSH host key." },
+  'vault.created': { code: 'K1000I', description: 'A key vault was created.' },
+  'vault.deleted': { code: 'K1001I', description: 'A key vault was deleted.' },
+  'vault.secret.written': { code: 'K2000I', description: 'A key vault secret was created or its value replaced (the value is never recorded).' },
+  'vault.secret.deleted': { code: 'K2001I', description: 'A key vault secret was deleted.' },
+  'vault.secret.used': { code: 'K2002I', description: "A key vault secret's value was decrypted server-side to connect to a VM (never sent to the browser)." },
+  'rdp.token.issued': { code: 'D1000I', description: 'A browser RDP association token was issued.' },
+  'rdp.token.rejected': { code: 'D1000W', description: 'A browser RDP connection was refused before it started (unknown, expired, replayed or misdirected token, access refused at connect).' },
+  'rdp.certificate.pinned': { code: 'D2000I', description: "A VM's RDP TLS certificate was recorded on first use." },
+  'rdp.certificate.mismatch': { code: 'D2000W', description: "A VM offered another RDP certificate than the pinned one; the connection was refused." },
+  'rdp.certificate.accepted': { code: 'D2001I', description: "An administrator accepted a VM's new RDP certificate." },
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

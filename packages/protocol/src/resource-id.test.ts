@@ -50,6 +50,11 @@ const EXAMPLES: Array<[string, ResourceIdParts]> = [
     `${RG}/providers/Microsoft.Network/bastionHosts/bastion-testbed`,
     { subscriptionId: SUB, resourceGroup: 'rg-testbed', type: 'Microsoft.Network/bastionHosts', name: 'bastion-testbed' },
   ],
+  [`${RG}/providers/Microsoft.KeyVault/vaults/kv-ops`, { subscriptionId: SUB, resourceGroup: 'rg-testbed', type: 'Microsoft.KeyVault/vaults', name: 'kv-ops' }],
+  [
+    `${RG}/providers/Microsoft.KeyVault/vaults/kv-ops/secrets/${'s'.repeat(127)}`,
+    { subscriptionId: SUB, resourceGroup: 'rg-testbed', type: 'Microsoft.KeyVault/vaults/secrets', name: 's'.repeat(127), parent: 'kv-ops' },
+  ],
 ];
 
 /** Runs `fn`, expects a ResourceIdError and returns its message. */
@@ -99,7 +104,7 @@ describe('parseResourceId and formatResourceId', () => {
     ['/subscriptions/x/providers/Microsoft.Compute/virtualMachines', /expected 'resourceGroups' after the subscription ID, found "providers"/],
     ['/subscriptions/x/resourceGroups', /resource group name is missing after 'resourceGroups'/],
     ['/subscriptions/x/resourceGroups/rg/provider/Microsoft.Network', /expected 'providers' after the resource group name/],
-    ['/subscriptions/x/resourceGroups/rg/providers', /ends after 'providers'; expected a provider namespace \(Microsoft.Compute or Microsoft.Network\)/],
+    ['/subscriptions/x/resourceGroups/rg/providers', /ends after 'providers'; expected a provider namespace \(Microsoft.Compute or Microsoft.KeyVault or Microsoft.Network\)/],
     ['/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s', /unsupported resource provider "Microsoft.Storage"/],
     ['/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network', /resource type is missing after 'Microsoft.Network' \(supported: .*virtualNetworks/],
     ['/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb', /unsupported resource type "Microsoft.Network\/loadBalancers"/],

@@ -19,7 +19,9 @@ export type ResourceType =
   | 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings'
   | 'Microsoft.Network/networkInterfaces'
   | 'Microsoft.Network/bastionHosts'
-  | 'Microsoft.Compute/virtualMachines';
+  | 'Microsoft.Compute/virtualMachines'
+  | 'Microsoft.KeyVault/vaults'
+  | 'Microsoft.KeyVault/vaults/secrets';
 
 /**
  * The pieces of a resource ID. For a subscription, `name` is the subscription ID; for a resource group,
@@ -54,6 +56,8 @@ interface TypeSpec {
   namespace?: string;
   segment?: string;
   parentType?: ResourceType;
+  /** Longest name allowed when not NAME_MAX_LENGTH (Azure allows 127 characters for key vault secrets). */
+  maxNameLength?: number;
 }
 
 const SPECS: readonly TypeSpec[] = [
@@ -77,6 +81,15 @@ const SPECS: readonly TypeSpec[] = [
   { type: 'Microsoft.Network/networkInterfaces', label: 'network interface', namespace: 'Microsoft.Network', segment: 'networkInterfaces' },
   { type: 'Microsoft.Network/bastionHosts', label: 'bastion host', namespace: 'Microsoft.Network', segment: 'bastionHosts' },
   { type: 'Microsoft.Compute/virtualMachines', label: 'virtual machine', namespace: 'Microsoft.Compute', segment: 'virtualMachines' },
+  { type: 'Microsoft.KeyVault/vaults', label: 'key vault', namespace: 'Microsoft.KeyVault', segment: 'vaults' },
+  {
+    type: 'Microsoft.KeyVault/vaults/secrets',
+    label: 'key vault secret',
+    namespace: 'Microsoft.KeyVault',
+    segment: 'secrets',
+    parentType: 'Microsoft.KeyVault/vaults',
+    maxNameLength: 127,
+  },
 ];
 
 /** Every supported type, in scope order (subscription first). */
@@ -203,7 +216,7 @@ export function parseResourceId(id: string): ResourceIdParts {
   if (typeSeg === undefined) throw fail(`the resource type is missing after '${namespace}' (supported: ${supported(candidates)}).`);
   const spec = findSegment(candidates, typeSeg);
   if (!spec) throw fail(`unsupported resource type ${show(`${namespace}/${typeSeg}`)} (supported: ${supported(candidates)}).`);
-  const name = nameAt(7, `${spec.label} name`);
+  const name = nameAt(7, `${spec.label} name`, (s) => resourceNameProblem(s, spec.maxNameLength));
   if (segs.length === 8) return { subscriptionId, resourceGroup, type: spec.type, name };
 
   const children = childrenOf(spec.type);
@@ -211,7 +224,7 @@ export function parseResourceId(id: string): ResourceIdParts {
   const childSeg = segs[8] ?? '';
   const child = findSegment(children, childSeg);
   if (!child) throw fail(`unsupported child resource type ${show(`${spec.type}/${childSeg}`)} (supported: ${supported(children)}).`);
-  const childName = nameAt(9, `${child.label} name`);
+  const childName = nameAt(9, `${child.label} name`, (s) => resourceNameProblem(s, child.maxNameLength));
   noMore(10, `${child.label} name`);
   return { subscriptionId, resourceGroup, type: child.type, name: childName, parent: name };
 }
@@ -238,7 +251,8 @@ export function formatResourceId(parts: ResourceIdParts): string {
 
   if (parts.resourceGroup === undefined) throw fail('resourceGroup is required.');
   validateResourceName(parts.resourceGroup, 'resource group name');
-  validateResourceName(parts.name, `${spec.label} name`);
+  const nameProblem = resourceNameProblem(parts.name, spec.maxNameLength);
+  if (nameProblem) throw new ResourceIdError(`Invalid ${spec.label} name ${show(parts.name)}: ${nameProblem}.`, parts.name);
   const rg = `${sub}/resourceGroups/${parts.resourceGroup}/providers/${spec.namespace}`;
   if (!spec.parentType) {
     if (parts.parent !== undefined) throw fail('parent must not be set.');

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { AuditLog } from './audit/audit-log.js';
+import { ConnectionLog } from './audit/connection-log.js';
 import { ensureDeclaredRoleAssignments, ensureDeclaredUsers, ensureFirstAdmin } from './bootstrap.js';
 import type { BastionConfig } from './config/schema.js';
 import { HostKeyTrust } from './gateway/ssh/index.js';
@@ -15,8 +16,10 @@ import { applyInventoryConfig } from './inventory/apply-config.js';
 import { InventoryService } from './inventory/service.js';
 import { ensureSubscriptionId } from './inventory/subscription.js';
 import { AccessChecker, RoleStore } from './rbac/index.js';
+import { LiveSessions } from './sessions/live-sessions.js';
 import { openStore, type Store } from './storage/open.js';
 import { ensureSelfSignedCertificate, loadTlsFiles, type TlsMaterial } from './tls/certificate.js';
+import { ensureMasterKey, VaultStore } from './vault/index.js';
 
 /** dist/web beside the compiled server (dist/server/src/bastion.js → dist/web). */
 export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web');
@@ -28,6 +31,9 @@ export interface Bastion {
   firstAdmin: { username: string; password: string } | undefined;
   subscriptionId: string;
   recordingsDir: string;
+  /** Connection records (bastion_audit_logs) and the connections in progress. */
+  connections: ConnectionLog;
+  liveSessions: LiveSessions;
   /** Re-reads the user's certificate files (SIGHUP). */
   reloadTls(): TlsMaterial | undefined;
   close(): Promise<void>;
@@ -53,10 +59,15 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
     const tls = config.server.tls ? loadTlsFiles(config.server.tls.certFile, config.server.tls.keyFile) : await ensureSelfSignedCertificate(dataDir, config.server.publicUrl ? [new URL(config.server.publicUrl).hostname] : []);
     const roles = new RoleStore(store.db);
     const checker = new AccessChecker(roles, inventory);
+    const vault = new VaultStore(store.db, ensureMasterKey(config.vault, dataDir).masterKey);
     await ensureDeclaredRoleAssignments(store.db, roles, config);
     const sessionTtlMs = config.security.sessionTtlMinutes * 60_000;
     const sessions = new WebSessions(store.db, sessionTtlMs);
     await sessions.pruneExpired();
+    // Connections a previous run left open (it crashed or was killed) end now, as 'interrupted'.
+    const connections = new ConnectionLog(store.db);
+    await connections.closeInterrupted(new Date());
+    const liveSessions = new LiveSessions();
     const app = await buildApp({
       db: store.db,
       users,
@@ -75,6 +86,9 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       trustProxy: config.server.trustProxy,
       sshTickets: new SshTicketStore(),
       hostKeys: new HostKeyTrust(store.db),
+      connections,
+      liveSessions,
+      vault,
     });
     // Last, so that a start that fails earlier does not swallow the one-time password.
     const firstAdmin = await ensureFirstAdmin(store.db, users, roles, config);
@@ -91,6 +105,8 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       firstAdmin,
       subscriptionId,
       recordingsDir,
+      connections,
+      liveSessions,
       reloadTls,
       close: async () => {
         await app.close();

@@ -20,6 +20,9 @@ export async function ensureFirstAdmin(db: Kysely<Database>, users: UserDirector
   const admin = await users.create({ username, password, displayName: 'Administrator', isAdmin: true, mustChangePassword: true, skipPolicy: true });
   // Owner at the root scope: every subscription, plus users, groups, audit and access control.
   await roles.createRoleAssignment({ principalType: 'user', principalId: admin.id, role: 'Owner', scope: TENANT_SCOPE });
+  // Owner's `*` does not read secret values (a data action, as in Azure): the first admin also gets Key Vault
+  // Administrator so that Connect with a vault secret works out of the box.
+  await roles.createRoleAssignment({ principalType: 'user', principalId: admin.id, role: 'Key Vault Administrator', scope: TENANT_SCOPE });
   await db.insertInto('settings').values({ key: FIRST_ADMIN_SETTING, value: new Date().toISOString() }).execute();
   return { username, password };
 }

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { ChangePasswordPage } from './auth/change-password-page.js';
 import { PortalSessionContext } from './auth/session-context.js';
 import { SignInPage } from './auth/sign-in-page.js';
@@ -9,6 +9,9 @@ import { LOGIN_PATH, loginPathFor, nextPathAfterLogin, resolveRoute } from './ro
 import { useLocation } from './routing/use-location.js';
 import { LoadingScreen } from './loading-screen.js';
 import { UnavailableScreen } from './unavailable-screen.js';
+
+/** Sessions (and the terminal / RDP client they load) are fetched only when one is opened. */
+const SessionPage = lazy(() => import('./session/session-page.js').then((m) => ({ default: m.SessionPage })));
 
 /**
  * Decides what to show from two things: the session (loading, signed out, must change password,
@@ -24,6 +27,7 @@ export function App() {
   useEffect(() => {
     if (route.kind === 'redirect') navigate(route.to, { replace: true });
     // After an explicit sign-out start afresh; after a lost session come back to the same page.
+    else if (state.status === 'signed-out' && route.kind === 'session') navigate(LOGIN_PATH, { replace: true });
     else if (state.status === 'signed-out' && route.kind === 'portal')
       navigate(state.reason === 'signed-out' ? LOGIN_PATH : loginPathFor(`${pathname}${search}`), { replace: true });
     else if (state.status === 'signed-in' && route.kind === 'login') navigate(nextPathAfterLogin(search), { replace: true });
@@ -40,7 +44,13 @@ export function App() {
       if (state.user.mustChangePassword) return <ChangePasswordPage api={session.api} done={session.refresh} signOut={session.signOut} />;
       return (
         <PortalSessionContext.Provider value={{ api: session.api, user: state.user, signOut: session.signOut }}>
-          <PortalShell route={route.kind === 'portal' ? route : { kind: 'portal', page: undefined }} />
+          {route.kind === 'session' ? (
+            <Suspense fallback={<LoadingScreen />}>
+              <SessionPage id={route.id} />
+            </Suspense>
+          ) : (
+            <PortalShell route={route.kind === 'portal' ? route : { kind: 'portal', page: undefined }} />
+          )}
         </PortalSessionContext.Provider>
       );
   }

@@ -17,16 +17,17 @@ VM_PASSWORD=Vm-Pass-123
 
 # ---- the VMs: name -> ip, role, os type, services ----------------------------------------------------
 # role decides what vm-init.sh starts: ssh = sshd only; xrdp = sshd + xrdp/xorgxrdp;
-# shadow = sshd + Xvfb desktop shared by freerdp-shadow-cli with NLA (our stand-in for a Windows VM).
-VMS=(vm-ssh vm-ssh2 vm-xrdp vm-nla)
-declare -A VM_IP=([vm-ssh]=10.90.1.4 [vm-ssh2]=10.90.1.5 [vm-xrdp]=10.90.1.6 [vm-nla]=10.90.1.7)
-declare -A VM_ROLE=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]=xrdp [vm-nla]=shadow)
-declare -A VM_OS=([vm-ssh]=linux [vm-ssh2]=linux [vm-xrdp]=linux [vm-nla]=windows)
-declare -A VM_SERVICES=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]="ssh,rdp" [vm-nla]="ssh,rdp")
+# shadow = sshd + Xvfb desktop shared by freerdp-shadow-cli with NLA (our stand-in for a Windows VM);
+# weston = sshd + weston's RDP backend (TLS only, no RDP login: the desktop is shown at once).
+VMS=(vm-ssh vm-ssh2 vm-xrdp vm-nla vm-weston)
+declare -A VM_IP=([vm-ssh]=10.90.1.4 [vm-ssh2]=10.90.1.5 [vm-xrdp]=10.90.1.6 [vm-nla]=10.90.1.7 [vm-weston]=10.90.1.8)
+declare -A VM_ROLE=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]=xrdp [vm-nla]=shadow [vm-weston]=weston)
+declare -A VM_OS=([vm-ssh]=linux [vm-ssh2]=linux [vm-xrdp]=linux [vm-nla]=windows [vm-weston]=linux)
+declare -A VM_SERVICES=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]="ssh,rdp" [vm-nla]="ssh,rdp" [vm-weston]="ssh,rdp")
 # What an RDP client sees: security protocol, desktop colour and the text in the xterm (for pixel checks).
-declare -A VM_RDP_SECURITY=([vm-xrdp]=tls [vm-nla]=nla)
-declare -A VM_DESKTOP_COLOR=([vm-xrdp]='#2e5e8e' [vm-nla]='#5e2e8e')
-declare -A VM_BANNER=([vm-xrdp]='BASTION-TESTBED-XRDP-OK' [vm-nla]='BASTION-TESTBED-NLA-OK')
+declare -A VM_RDP_SECURITY=([vm-xrdp]=tls [vm-nla]=nla [vm-weston]=tls)
+declare -A VM_DESKTOP_COLOR=([vm-xrdp]='#2e5e8e' [vm-nla]='#5e2e8e' [vm-weston]='#2e8e5e')
+declare -A VM_BANNER=([vm-xrdp]='BASTION-TESTBED-XRDP-OK' [vm-nla]='BASTION-TESTBED-NLA-OK' [vm-weston]='BASTION-TESTBED-WESTON-OK')
 
 netns_of() { echo "bst-$1"; }                 # bst-vm-ssh
 veth_of() { echo "bstv-${1#vm-}"; }           # host end of the VM's cable: bstv-ssh (<= 15 chars)
@@ -34,7 +35,7 @@ vm_dir() { echo "$STATE_DIR/$1"; }
 ports_of() {                                   # TCP ports that must listen in the VM when it is up
   case ${VM_ROLE[$1]} in
     xrdp) echo "22 3389 3350" ;;                 # 3350: xrdp-sesman (loopback only; xrdp needs it to log in)
-    shadow) echo "22 3389" ;;
+    shadow | weston) echo "22 3389" ;;
     *) echo 22 ;;
   esac
 }

@@ -31,6 +31,8 @@ create_vm_network() {
   ip -n "$ns" addr add "$ip/24" dev eth0          # snet-vms 10.90.1.0/24
   ip -n "$ns" link set eth0 up
   ip -n "$ns" route add "$VNET_CIDR" dev eth0      # the rest of the VNet (the bastion); no default route
+  # A VM re-created at the same address has a new MAC: forget the host's cached one (else SYNs go nowhere).
+  ip neigh del "$ip" dev "$BRIDGE" 2>/dev/null || true
   apply_vm_nsg "$ns"
 }
 

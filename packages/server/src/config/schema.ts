@@ -85,6 +85,8 @@ export const ConfigSchema = Type.Object(
       Strict,
     ),
     admin: Type.Object({ username: Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }) }, Strict),
+    // The key vault's master key (32 bytes, base64) inline or in a file; neither: <dataDir>/vault.key, made on first start.
+    vault: Type.Optional(Type.Object({ key: Type.Optional(Type.String({ minLength: 1 })), keyFile: Type.Optional(Type.String({ minLength: 1 })) }, Strict)),
     users: Type.Array(
       Type.Object(
         {

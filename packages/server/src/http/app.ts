@@ -2,10 +2,11 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { MAX_FRAME } from '../../../protocol/src/ssh-messages.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { ConnectionLog } from '../audit/connection-log.js';
 import { HostKeyTrust } from '../gateway/ssh/index.js';
 import { SshTicketStore } from '../gateway/ssh/tickets.js';
 import type { LoginRateLimiter } from '../identity/rate-limiter.js';
@@ -13,7 +14,10 @@ import type { UserDirectory } from '../identity/users.js';
 import type { WebSessions } from '../identity/web-sessions.js';
 import type { InventoryService } from '../inventory/service.js';
 import type { AccessChecker, RoleStore } from '../rbac/index.js';
+import { LiveSessions } from '../sessions/live-sessions.js';
 import type { Database } from '../storage/schema.js';
+import type { VaultStore } from '../vault/index.js';
+import { withRedactedRequests } from './log-serializers.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerAuthorization } from './plugins/authorization.js';
 import { onFrameworkError, registerErrorHandling } from './plugins/errors.js';
@@ -23,7 +27,11 @@ import { healthRoutes } from './routes/health-routes.js';
 import { identityRoutes } from './routes/identity-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
 import { rbacRoutes } from './routes/rbac-routes.js';
+import { connectionLogRoutes } from './routes/connection-log-routes.js';
+import { sshHostKeyRoutes } from './routes/ssh-host-key-routes.js';
+import { rdpRoutes } from './routes/rdp-routes.js';
 import { sshRoutes } from './routes/ssh-routes.js';
+import { vaultRoutes } from './routes/vault-routes.js';
 import { registerWebClient } from './web-client.js';
 
 export interface AppDeps {
@@ -48,11 +56,18 @@ export interface AppDeps {
   sshTickets?: SshTicketStore;
   /** VM host key pinning; one over `db` is created when absent. */
   hostKeys?: HostKeyTrust;
+  /** Connection records (bastion_audit_logs); one over `db` is created when absent. */
+  connections?: ConnectionLog;
+  /** Connections in progress, ended as 'server_shutdown' when the app closes; created when absent. */
+  liveSessions?: LiveSessions;
+  /** Key vaults and their secrets; without one, the vault routes and vault-secret Connect answer 409. */
+  vault?: VaultStore | undefined;
 }
 
 /** Builds the Fastify application; `listen()` is the caller's (tests use `inject()`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const logging = typeof deps.logger === 'object' ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: deps.logger ?? false };
+  // Request logs go through a serializer that redacts the connect ticket from URLs.
+  const logging = withRedactedRequests(deps.logger);
   const app = Fastify({
     ...logging,
     https: deps.https ? { cert: deps.https.cert, key: deps.https.key, minVersion: 'TLSv1.2' as const } : null,
@@ -67,6 +82,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerSecurityHeaders(app);
   await app.register(fastifyCookie);
+  const connections = deps.connections ?? new ConnectionLog(deps.db);
+  const live = deps.liveSessions ?? new LiveSessions();
+  // Added before @fastify/websocket's own preClose (which closes every socket), so that open sessions end
+  // as 'server_shutdown', with their records written before the store closes.
+  app.addHook('preClose', async () => live.shutdown());
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME } });
   await app.register(fastifySwagger, {
     openapi: {
@@ -84,9 +104,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(identityRoutes(deps));
   await app.register(inventoryRoutes(deps));
   await app.register(rbacRoutes(deps));
+  await app.register(vaultRoutes({ vault: deps.vault, audit: deps.audit }));
   const sshTickets = deps.sshTickets ?? new SshTicketStore();
   app.addHook('onClose', async () => sshTickets.clear());
-  await app.register(sshRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins }));
+  await app.register(sshRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins, vault: deps.vault, connections, live }));
+  await app.register(sshHostKeyRoutes({ hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), inventory: deps.inventory, audit: deps.audit }));
+  await app.register(connectionLogRoutes({ connections }));
+  await app.register(rdpRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, allowedOrigins, connections, live }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await registerWebClient(app, deps.webRoot ?? '');
   return app;

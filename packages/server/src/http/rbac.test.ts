@@ -194,7 +194,7 @@ describe('custom roles', () => {
     const role = created.json() as { id: string };
     expect(role).toMatchObject({ name: 'VM Viewer', builtIn: false, actions: ['Microsoft.Compute/virtualMachines/read'], notActions: [], assignableScopes: [`/subscriptions/${SUB}`] });
     const list = (await call(admin, { url: '/api/roleDefinitions' })).json() as { value: Array<{ name: string; builtIn: boolean }> };
-    expect(list.value.map((r) => [r.name, r.builtIn])).toEqual([['Owner', true], ['Contributor', true], ['Reader', true], ['User Access Administrator', true], ['VM Viewer', false]]);
+    expect(list.value.map((r) => [r.name, r.builtIn])).toEqual([['Owner', true], ['Contributor', true], ['Reader', true], ['User Access Administrator', true], ['Key Vault Administrator', true], ['Key Vault Secrets User', true], ['Key Vault Reader', true], ['VM Viewer', false]]);
 
     expect(await grant('carol', role.id, ID.rgApp)).toMatchObject({ roleDefinitionName: 'VM Viewer', scope: ID.rgApp });
     expect((await get(carol, ID.web02)).statusCode).toBe(200);

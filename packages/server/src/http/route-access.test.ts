@@ -11,7 +11,7 @@ import { as, createTestBastion, signIn, signInAsReadyAdmin, type Session, type T
 const SUB = 'sub-routes';
 const PASSWORD = 'Routes-Pass-123';
 /** Non-public, non-self /api routes (one per method, HEAD aside) when this test was written. */
-const KNOWN_GUARDED_ROUTES = 43;
+const KNOWN_GUARDED_ROUTES = 53;
 /** The only /api routes reachable without signing in, and the only ones that need no role. */
 const PUBLIC_API = ['POST /api/auth/login', 'POST /api/auth/logout'];
 const SELF_API = ['GET /api/auth/me', 'POST /api/auth/password'];
@@ -67,6 +67,10 @@ beforeAll(async () => {
   const assignments = (await as(b.app, admin, { url: `/api/roleAssignments?scope=${encodeURIComponent(rg)}` })).json() as { value: Array<{ id: string; principalName: string }> };
   const teamReader = assignments.value.find((a) => a.principalName === 'team');
   if (!teamReader) throw new Error(`the declared assignment of team is missing: ${JSON.stringify(assignments)}`);
+  const kv = `/api${rg}/providers/Microsoft.KeyVault/vaults/kv-ra`;
+  expect((await as(b.app, admin, { method: 'PUT', url: kv, payload: {} })).statusCode).toBe(201);
+  const secret = await as(b.app, admin, { method: 'PUT', url: `${kv}/secrets/pw-ra`, payload: { properties: { contentType: 'password', value: 'Route-Secret-1' } } });
+  expect(secret.statusCode, secret.body).toBe(200);
   values = {
     'subscriptions/:sub': SUB,
     'resourceGroups/:rg': 'rg-ra',
@@ -84,6 +88,8 @@ beforeAll(async () => {
     'groups/:name': 'team',
     'roleDefinitions/:id': (role.json() as { id: string }).id,
     'roleAssignments/:id': teamReader.id,
+    'vaults/:vault': 'kv-ra',
+    'secrets/:secret': 'pw-ra',
   };
   // The values name things that exist: the administrator can read each of them.
   for (const url of [`/api${vmId}`, `/api${rg}/providers/Microsoft.Network/virtualNetworks/vnet-ra/virtualNetworkPeerings/vnet-ra-to-vnet-peer`, `/api${rg}/providers/Microsoft.Network/bastionHosts/bas-ra`, '/api/users/member'])

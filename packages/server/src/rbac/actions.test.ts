@@ -38,7 +38,7 @@ describe('actionsFor', () => {
 
   it('the catalogue has no duplicates and every action names its namespace', () => {
     expect(new Set(ALL_ACTIONS.map((a) => a.toLowerCase())).size).toBe(ALL_ACTIONS.length);
-    for (const a of ALL_ACTIONS) expect(a).toMatch(/^(Microsoft\.(Compute|Network|Resources|Authorization)|Bastion\.(Identity|Audit))\/[A-Za-z/]+\/(read|write|delete)$/);
+    for (const a of ALL_ACTIONS) expect(a).toMatch(/^(Microsoft\.(Compute|Network|Resources|Authorization|KeyVault)|Bastion\.(Identity|Audit))\/[A-Za-z/]+\/(read|write|delete)$/);
   });
 });
 
@@ -53,5 +53,9 @@ describe('actionPatternProblem', () => {
     expect(actionPatternProblem('a b')).toMatch(/must look like/);
     expect(actionPatternProblem(42)).toMatch(/must be a string/);
     expect(actionPatternProblem('*'.repeat(300))).toMatch(/longer than/);
+  });
+  it('refuses a data action in actions, naming the built-in role that grants it', () => {
+    expect(actionPatternProblem('Microsoft.KeyVault/vaults/secrets/getSecret/action')).toMatch(/data action.*Key Vault Secrets User/);
+    expect(actionPatternProblem('Microsoft.KeyVault/vaults/secrets/*')).toBeUndefined(); // matches the management actions
   });
 });

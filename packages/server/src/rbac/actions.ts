@@ -56,7 +56,30 @@ export const ACTIONS = {
   users: { read: 'Bastion.Identity/users/read', write: 'Bastion.Identity/users/write', delete: 'Bastion.Identity/users/delete' },
   groups: { read: 'Bastion.Identity/groups/read', write: 'Bastion.Identity/groups/write', delete: 'Bastion.Identity/groups/delete' },
   auditEvents: { read: 'Bastion.Audit/events/read' },
+  keyVaults: {
+    read: 'Microsoft.KeyVault/vaults/read',
+    write: 'Microsoft.KeyVault/vaults/write',
+    delete: 'Microsoft.KeyVault/vaults/delete',
+  },
+  /** Secret metadata and management (set a value, delete); never the value itself: see DATA_ACTIONS. */
+  keyVaultSecrets: {
+    read: 'Microsoft.KeyVault/vaults/secrets/read',
+    write: 'Microsoft.KeyVault/vaults/secrets/write',
+    delete: 'Microsoft.KeyVault/vaults/secrets/delete',
+  },
 } as const;
+
+/**
+ * Data actions (Azure's split): using what a resource holds rather than managing it. A role grants them
+ * only through its `dataActions`, never through `actions`, so Owner's and Contributor's `*` do not read
+ * secret values, as in Azure (design 0002, "Data actions").
+ */
+export const DATA_ACTIONS = {
+  keyVaultSecrets: { getSecret: 'Microsoft.KeyVault/vaults/secrets/getSecret/action' },
+} as const;
+
+/** Every data action in the catalogue. */
+export const ALL_DATA_ACTIONS: readonly string[] = Object.values(DATA_ACTIONS).flatMap((verbs) => Object.values(verbs) as string[]);
 
 export type Operation = 'read' | 'write' | 'delete';
 
@@ -92,6 +115,8 @@ const BY_TYPE: Record<RbacResourceType, Partial<Record<Operation, string>>> = {
   'Bastion.Identity/users': ACTIONS.users,
   'Bastion.Identity/groups': ACTIONS.groups,
   'Bastion.Audit/events': ACTIONS.auditEvents,
+  'Microsoft.KeyVault/vaults': ACTIONS.keyVaults,
+  'Microsoft.KeyVault/vaults/secrets': ACTIONS.keyVaultSecrets,
 };
 
 /**
@@ -146,6 +171,10 @@ export function actionPatternProblem(pattern: unknown): string | undefined {
   if (pattern.length === 0) return 'must not be empty';
   if (pattern.length > ACTION_PATTERN_MAX_LENGTH) return `is longer than ${ACTION_PATTERN_MAX_LENGTH} characters`;
   if (!PATTERN.test(pattern)) return "must look like 'Namespace/resourceType/verb' (letters, digits, '.', '_', '-', '*', separated by '/')";
-  if (!ALL_ACTIONS.some((a) => matchesAction(pattern, a))) return 'matches no known action';
+  if (!ALL_ACTIONS.some((a) => matchesAction(pattern, a))) {
+    if (ALL_DATA_ACTIONS.some((a) => matchesAction(pattern, a)))
+      return 'is a data action, which custom roles cannot grant yet: assign the built-in role Key Vault Secrets User (or Key Vault Administrator) instead';
+    return 'matches no known action';
+  }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { ResourceIdError } from '../../../protocol/src/resource-id.js';
-import { ALL_ACTIONS, matchesAction, TENANT_SCOPE } from './actions.js';
+import { ALL_ACTIONS, ALL_DATA_ACTIONS, matchesAction, TENANT_SCOPE } from './actions.js';
 import { scopeChainKeys } from './scope.js';
 import type { RoleAssignment, RoleDefinition } from './types.js';
 
@@ -16,6 +16,10 @@ export interface Grant {
 }
 
 const KNOWN_ACTIONS = new Set(ALL_ACTIONS.map((a) => a.toLowerCase()));
+const DATA_ACTION_SET = new Set(ALL_DATA_ACTIONS.map((a) => a.toLowerCase()));
+/** A data action is matched against a role's dataActions, anything else against its actions (Azure's split). */
+const patternsFor = (role: RoleDefinition, action: string): { grant: readonly string[]; deny: readonly string[] } =>
+  DATA_ACTION_SET.has(action.toLowerCase()) ? { grant: role.dataActions ?? [], deny: role.notDataActions ?? [] } : { grant: role.actions, deny: role.notActions };
 const holder = (a: RoleAssignment): string => `${a.principalType} ${a.principalId}`;
 const deny = (reason: string): AccessDecision => ({ allowed: false, reason: `Denied: ${reason}` });
 
@@ -33,7 +37,7 @@ export class GrantSet {
    * roles). The closest scope is reported first, the user's own assignments before their groups'.
    */
   check(action: string, resourceId: string): AccessDecision {
-    if (!KNOWN_ACTIONS.has(action.toLowerCase())) return deny(`${action} is not an action in the catalogue.`);
+    if (!KNOWN_ACTIONS.has(action.toLowerCase()) && !DATA_ACTION_SET.has(action.toLowerCase())) return deny(`${action} is not an action in the catalogue.`);
     let chain: string[];
     try {
       chain = scopeChainKeys(resourceId);
@@ -47,8 +51,9 @@ export class GrantSet {
       .sort((a, b) => depth(b) - depth(a) || Number(a.assignment.principalType === 'group') - Number(b.assignment.principalType === 'group'));
     let excluded: string | undefined;
     for (const g of applicable) {
-      if (!g.role.actions.some((p) => matchesAction(p, action))) continue;
-      const not = g.role.notActions.find((p) => matchesAction(p, action));
+      const patterns = patternsFor(g.role, action);
+      if (!patterns.grant.some((p) => matchesAction(p, action))) continue;
+      const not = patterns.deny.find((p) => matchesAction(p, action));
       if (not === undefined)
         return { allowed: true, reason: `Allowed: role ${g.role.name} assigned to ${holder(g.assignment)} at ${g.assignment.scope} grants ${action}.` };
       excluded ??= `role ${g.role.name} at ${g.assignment.scope} excludes it (notActions "${not}")`;
@@ -65,7 +70,12 @@ export class GrantSet {
     // A wildcard gate ('*/read' for lists) is met by any catalogue action it covers: a role granting only
     // Microsoft.Compute/virtualMachines/read passes it, although its pattern does not match the text '*/read'.
     const actions = action.includes('*') ? ALL_ACTIONS.filter((a) => matchesAction(action, a)) : [action];
-    return this.grants.some((g) => actions.some((a) => g.role.actions.some((p) => matchesAction(p, a)) && !g.role.notActions.some((p) => matchesAction(p, a))));
+    return this.grants.some((g) =>
+      actions.some((a) => {
+        const patterns = patternsFor(g.role, a);
+        return patterns.grant.some((p) => matchesAction(p, a)) && !patterns.deny.some((p) => matchesAction(p, a));
+      }),
+    );
   }
 
   /** True when `check` would allow. */

@@ -19,6 +19,12 @@ export interface RoleDefinition {
   actions: string[];
   /** Action patterns taken back out of `actions` (per role, as in Azure). */
   notActions: string[];
+  /**
+   * Data action patterns granted (Azure's `dataActions`, e.g. reading a secret's value). Only built-in
+   * roles have them for now: custom roles are stored without (absent = none).
+   */
+  dataActions?: string[];
+  notDataActions?: string[];
   /** Scopes at or below which the role may be assigned ('/' is the tenant root). */
   assignableScopes: string[];
   createdAt: string | null;

@@ -4,6 +4,8 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-rbac.js';
 import * as m0003 from './migrations/0003-ssh-host-keys.js';
 import * as m0004 from './migrations/0004-vault.js';
+import * as m0005 from './migrations/0005-bastion-audit-logs.js';
+import * as m0006 from './migrations/0006-rdp-certificates.js';
 
 /**
  * Numbered, append-only migrations. A new migration is a new file and a new line here; released files
@@ -15,6 +17,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002-rbac': m0002,
   '0003-ssh-host-keys': m0003,
   '0004-vault': m0004,
+  '0005-bastion-audit-logs': m0005,
+  '0006-rdp-certificates': m0006,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -17,6 +17,37 @@ import type {
 } from '../../../protocol/src/api-types.js';
 import type { ApiClient } from './api-client.js';
 
+export interface SshTicketRequest {
+  username: string;
+  port?: number;
+  auth:
+    | { type: 'password'; password: string }
+    | { type: 'privateKey'; privateKey: string; passphrase?: string }
+    | { type: 'vaultSecret'; secretId: string };
+}
+
+export interface SshTicketResponse {
+  ticket: string;
+  /** The WebSocket path (same origin) that redeems the ticket. */
+  url: string;
+  expiresAt: string;
+}
+
+/** What the Connect form needs of a key vault and of its secrets (never a value). */
+export interface KeyVaultSummary {
+  id: string;
+  name: string;
+}
+export interface VaultSecretSummary {
+  id: string;
+  name: string;
+  contentType?: string;
+  properties?: { contentType?: string };
+}
+
+/** A secret's content type, wherever the server put it. */
+export const secretContentType = (s: VaultSecretSummary): string | undefined => s.properties?.contentType ?? s.contentType;
+
 /** Items of a list answer; tolerates a bare array too. */
 export const listValues = <T>(body: ListResponse<T> | T[] | undefined): T[] => (Array.isArray(body) ? body : (body?.value ?? []));
 
@@ -64,6 +95,11 @@ export function bastionApi(client: ApiClient) {
     createRoleAssignment: (request: CreateRoleAssignmentRequest) => client.post<RoleAssignment>('/api/roleAssignments', request),
     deleteRoleAssignment: (id: string): Promise<void> => client.delete(`/api/roleAssignments/${encodeURIComponent(id)}`),
     principals: () => list<Principal>('/api/principals'),
+
+    /** A single-use, 30-second connect ticket for a browser SSH session (design 0003). */
+    sshTicket: (vmId: string, body: SshTicketRequest) => client.post<SshTicketResponse>(`${resourcePath(vmId)}/bastionSsh`, body),
+    keyVaults: (subscriptionId: string) => list<KeyVaultSummary>(`${sub(subscriptionId)}/providers/Microsoft.KeyVault/vaults`),
+    vaultSecrets: (vaultId: string) => list<VaultSecretSummary>(`${resourcePath(vaultId)}/secrets`),
 
     users: () => list<User>('/api/users'),
     audit: (limit = 200) => list<AuditEvent>(`/api/audit?limit=${limit}`),

@@ -1,4 +1,4 @@
-import { NavDrawer, NavDrawerBody, NavItem, makeStyles } from '@fluentui/react-components';
+import { Link, NavDrawer, NavDrawerBody, NavDrawerFooter, NavItem, makeStyles, tokens } from '@fluentui/react-components';
 import { Desktop20Regular, History20Regular, People20Regular, PersonKey20Regular, ShieldKeyhole20Regular, VirtualNetwork20Regular } from '@fluentui/react-icons';
 import type { JSX } from 'react';
 import type { User } from '../../../protocol/src/api-types.js';
@@ -14,7 +14,10 @@ const ICONS: Record<PortalPageId, JSX.Element> = {
   audit: <History20Regular />,
 };
 
-const useStyles = makeStyles({ drawer: { gridArea: 'nav', height: '100%', width: '220px' } });
+const useStyles = makeStyles({
+  drawer: { gridArea: 'nav', height: '100%', width: '220px' },
+  footer: { padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`, fontSize: tokens.fontSizeBase200 },
+});
 
 /** The left navigation ("Portal navigation"); Access control, Users and Audit log follow `user.permissions`. */
 export function SideNav({ current, user }: { current: PortalPageId | undefined; user: User }) {
@@ -28,6 +31,12 @@ export function SideNav({ current, user }: { current: PortalPageId | undefined; 
           </NavItem>
         ))}
       </NavDrawerBody>
+      <NavDrawerFooter className={styles.footer}>
+        {/* Written by the build (scripts/notices.mjs): licences of the npm packages and Rust crates the browser runs. */}
+        <Link href="/third-party-notices.txt" target="_blank" rel="noopener">
+          Third-party notices
+        </Link>
+      </NavDrawerFooter>
     </NavDrawer>
   );
 }

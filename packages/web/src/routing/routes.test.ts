@@ -17,6 +17,14 @@ describe('resolveRoute', () => {
   });
 });
 
+describe('session pages', () => {
+  it('maps /session/<id> to a session, and nothing else under /session', () => {
+    expect(resolveRoute('/session/abcdefghijklmnopqrstuvwx')).toEqual({ kind: 'session', id: 'abcdefghijklmnopqrstuvwx' });
+    expect(resolveRoute('/session/short').kind).toBe('portal');
+    expect(resolveRoute('/session/abcdefghijklmnopqrstuvwx/extra').kind).toBe('portal');
+  });
+});
+
 describe('VM pages', () => {
   const VM_ID_PARTS = { resourceGroup: 'RG-Testbed', name: 'vm.web01' };
 

@@ -43,7 +43,9 @@ export type AppRoute =
    * `page` is undefined for an unknown portal path (shown as "Page not found" inside the portal). `vm` is
    * set for a VM's own page (under the `vms` page); `scope` for `/portal/iam?scope=<id>`.
    */
-  | { kind: 'portal'; page: PortalPage | undefined; vm?: VmRoute; scope?: string };
+  | { kind: 'portal'; page: PortalPage | undefined; vm?: VmRoute; scope?: string }
+  /** `/session/<id>`: a browser SSH/RDP session filling the tab (its request is handed over in memory). */
+  | { kind: 'session'; id: string };
 
 export type PortalRoute = Extract<AppRoute, { kind: 'portal' }>;
 
@@ -76,6 +78,8 @@ export function resolveRoute(pathname: string, search = ''): AppRoute {
   const path = trimSlash(pathname).toLowerCase();
   if (path === LOGIN_PATH) return { kind: 'login' };
   if (path === '/' || path === '/portal' || path === '/index.html') return { kind: 'redirect', to: DEFAULT_PORTAL_PATH };
+  const session = /^\/session\/([A-Za-z0-9_-]{16,64})\/?$/.exec(pathname);
+  if (session) return { kind: 'session', id: session[1]! };
   const vm = parseVmPath(pathname);
   if (vm) return { kind: 'portal', page: pageById('vms'), vm };
   const page = PORTAL_PAGES.find((p) => p.path === path);

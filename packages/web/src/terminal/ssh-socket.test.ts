@@ -79,7 +79,7 @@ afterEach(() => {
 });
 
 describe('SshSocket', () => {
-  it('opens an arraybuffer socket to the URL and sends the pending size on open', () => {
+  it('opens an arraybuffer socket to the URL and sends the pending size once ready (the server reads nothing before)', () => {
     const { socket, ws } = setup();
     expect(ws.url).toBe('wss://bastion.test/api/ssh?ticket=t');
     expect(ws.binaryType).toBe('arraybuffer');
@@ -87,6 +87,10 @@ describe('SshSocket', () => {
     expect(ws.sent).toEqual([]);
     ws.open();
     expect(socket.state).toBe('open');
+    expect(socket.sendInput('early')).toBe(false);
+    expect(ws.sent).toEqual([]);
+    ws.receive(ready);
+    expect(socket.state).toBe('ready');
     expect(ws.controls()).toEqual([{ type: 'resize', cols: 120, rows: 40 }]);
     socket.resize(120, 40); // unchanged: not resent
     socket.resize(5000, 0.2); // clamped to the protocol's bounds
@@ -174,6 +178,7 @@ describe('SshSocket', () => {
     const { socket, ws } = setup();
     expect(socket.sendInput('ls\r')).toBe(false); // not open yet: dropped
     ws.open();
+    ws.receive(ready);
     expect(socket.sendInput('')).toBe(false);
     expect(socket.sendInput('é€😀')).toBe(true);
     const big = 'x'.repeat(MAX_DATA_PAYLOAD * 2 + 10);
@@ -193,6 +198,7 @@ describe('SshSocket', () => {
   it('sends raw bytes (xterm onBinary) without re-encoding them', () => {
     const { socket, ws } = setup();
     ws.open();
+    ws.receive(ready);
     expect(socket.sendBytes(new Uint8Array([0x1b, 0x5b, 0x4d, 0xff]))).toBe(true);
     expect(ws.sent.map((f) => (typeof f === 'string' ? f : [...f]))).toEqual([[0x00, 0x1b, 0x5b, 0x4d, 0xff]]);
     socket.dispose();
@@ -201,6 +207,7 @@ describe('SshSocket', () => {
   it('sends acks and pings as valid control messages', () => {
     const { socket, ws } = setup(1_000);
     ws.open();
+    ws.receive(ready);
     socket.ack(0); // nothing to acknowledge: not sent
     socket.ack(32_768);
     vi.advanceTimersByTime(2_000);
@@ -216,6 +223,7 @@ describe('SshSocket', () => {
   it('dispose closes the socket, stops the ping timer and silences events', () => {
     const { socket, ws, events } = setup(1_000);
     ws.open();
+    ws.receive(ready);
     expect(vi.getTimerCount()).toBe(1);
     socket.dispose();
     expect(vi.getTimerCount()).toBe(0);

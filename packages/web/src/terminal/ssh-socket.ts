@@ -88,6 +88,7 @@ export class SshSocket {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #lastError: SshSocketError | undefined;
   #size: { cols: number; rows: number } | undefined;
+  #startPings: () => void = () => undefined;
   #sentSize: string | undefined;
   #disposed = false;
 
@@ -100,8 +101,9 @@ export class SshSocket {
     this.#ws.onopen = () => {
       if (this.#state !== 'connecting') return;
       this.#state = 'open';
+    };
+    this.#startPings = () => {
       this.#pingTimer = setInterval(() => this.#sendControl({ type: 'ping', t: Math.max(0, this.#now()) }), pingIntervalMs);
-      this.#sendSize();
     };
     this.#ws.onmessage = (event) => this.#onMessage(event.data);
     // The close event that always follows carries the outcome; an error event has no detail to show.
@@ -187,7 +189,12 @@ export class SshSocket {
         this.#emit('data', message.data);
         return;
       case 'ready':
-        if (this.#state === 'open') this.#state = 'ready';
+        if (this.#state === 'open') {
+          this.#state = 'ready';
+          this.#startPings();
+          // The server reads nothing before `ready` (it is still reaching the VM): the size goes now.
+          this.#sendSize();
+        }
         this.#emit('ready', message);
         return;
       case 'notice':
@@ -226,8 +233,9 @@ export class SshSocket {
     for (const listener of [...this.#listeners[event]]) (listener as Listener<SshSocketEvents[K]>)(value);
   }
 
+  /** Only after `ready`: until then the bastion is still reaching the VM and reads nothing from the browser. */
   #canSend(): boolean {
-    return !this.#disposed && (this.#state === 'open' || this.#state === 'ready') && this.#ws.readyState === OPEN;
+    return !this.#disposed && this.#state === 'ready' && this.#ws.readyState === OPEN;
   }
 
   #sendControl(message: Parameters<typeof encodeClientControl>[0]): void {

@@ -21,9 +21,9 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
 import { AckAccumulator } from './ack-accumulator.js';
-import { SshSocket, type SshReady, type WebSocketFactory } from './ssh-socket.js';
+import { SshSocket, type SshReady, type SshSocketEnd, type WebSocketFactory } from './ssh-socket.js';
 
 export interface TerminalViewProps {
   /** The session's WebSocket URL (with its single-use connect ticket). A new URL starts a new session. */
@@ -34,6 +34,21 @@ export interface TerminalViewProps {
   onReconnect: () => void;
   /** Injectable WebSocket (tests, embedding); defaults to the browser's. */
   createSocket?: WebSocketFactory;
+  /** Told once per session when it ends (with the server's reason), e.g. to offer accepting a changed host key. */
+  onEnded?: (end: SshSocketEnd) => void;
+  /** Extra buttons beside Reconnect once the session has ended. */
+  endActions?: ReactNode;
+}
+
+/** The host element exposes the screen's text, for automation (end-to-end tests) and accessibility tools. */
+export type TerminalHostElement = HTMLDivElement & { readScreenText?: () => string };
+
+/** The visible rows as text (trailing spaces trimmed). */
+function screenText(term: Terminal): string {
+  const buffer = term.buffer.active;
+  const rows: string[] = [];
+  for (let y = 0; y < term.rows; y++) rows.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
+  return rows.join('\n');
 }
 
 type Connection =
@@ -97,7 +112,7 @@ const RESET_MODES = '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b
  * The browser-SSH terminal: xterm.js (fit, WebGL with DOM fallback, search, links, clipboard) on one
  * SshSocket, with flow-control acks and a status line (VM, user, connection state, Reconnect).
  */
-export function TerminalView({ url, vmName, username, onReconnect, createSocket }: TerminalViewProps) {
+export function TerminalView({ url, vmName, username, onReconnect, createSocket, onEnded, endActions }: TerminalViewProps) {
   const styles = useStyles();
   const hostRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -112,6 +127,8 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket 
   const [query, setQuery] = useState('');
   const [noMatch, setNoMatch] = useState(false);
   const searchInputRef = useRef<HTMLInputElement>(null);
+  const onEndedRef = useRef(onEnded);
+  onEndedRef.current = onEnded;
 
   const paste = useCallback(async () => {
     const term = termRef.current;
@@ -154,6 +171,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket 
     loadWebgl(term);
     termRef.current = term;
     searchRef.current = search;
+    (host as TerminalHostElement).readScreenText = () => screenText(term);
 
     const subscriptions = [
       term.onData((data) => socketRef.current?.sendInput(data)),
@@ -225,7 +243,10 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket 
         term.focus();
       });
       s.on('notice', (message) => setNotice(message));
-      s.on('closed', (end) => setConnection({ state: 'ended', message: end.message }));
+      s.on('closed', (end) => {
+        setConnection({ state: 'ended', message: end.message });
+        onEndedRef.current?.(end);
+      });
       s.resize(term.cols, term.rows);
     }, 0);
     return () => {
@@ -299,9 +320,12 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket 
           {notice && <Text size={200}>{notice}</Text>}
         </div>
         {connection.state === 'ended' && (
-          <Button appearance="primary" size="small" onClick={onReconnect}>
-            Reconnect
-          </Button>
+          <div className={styles.status}>
+            {endActions}
+            <Button appearance="primary" size="small" onClick={onReconnect}>
+              Reconnect
+            </Button>
+          </div>
         )}
       </div>
       <div className={styles.body}>

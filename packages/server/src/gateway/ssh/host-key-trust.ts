@@ -12,6 +12,10 @@ export type SshHostKeysTable = {
   fingerprint: string;
   first_seen_at: string;
   accepted_by: string | null;
+  /** Migration 0005: the last key the VM offered that did not match (cleared when a key is accepted). */
+  offered_fingerprint?: string | null;
+  offered_key_type?: string | null;
+  offered_at?: string | null;
 };
 
 export type SshHostKeyTables = { ssh_host_keys: SshHostKeysTable };
@@ -26,6 +30,8 @@ export interface PinnedHostKey {
   firstSeenAt: string;
   /** null when recorded automatically on first use; else the administrator who accepted it. */
   acceptedBy: string | null;
+  /** The last other key the VM offered (a refused connection), until an administrator accepts a key. */
+  offered: { fingerprint: string; keyType: string; seenAt: string } | null;
 }
 
 export type HostKeyCheck =
@@ -43,6 +49,7 @@ const toPinned = (row: SshHostKeysTable): PinnedHostKey => ({
   fingerprint: row.fingerprint,
   firstSeenAt: row.first_seen_at,
   acceptedBy: row.accepted_by,
+  offered: row.offered_fingerprint ? { fingerprint: row.offered_fingerprint, keyType: row.offered_key_type ?? 'unknown', seenAt: row.offered_at ?? '' } : null,
 });
 
 const vmKey = (vmId: string): string => vmId.trim().toLowerCase();
@@ -63,6 +70,12 @@ export class HostKeyTrust {
     return row ? toPinned(row) : undefined;
   }
 
+  /** Every pinned key of a VM (one per port), lowest port first. */
+  async list(vmId: string): Promise<PinnedHostKey[]> {
+    const rows = await this.db.selectFrom('ssh_host_keys').selectAll().where('vm_id_key', '=', vmKey(vmId)).orderBy('port').execute();
+    return rows.map(toPinned);
+  }
+
   /** Compares the offered key with the pinned one; pins it when there is none yet ('new'). */
   async check(vmId: string, host: string, port: number, keyType: string, fingerprint: string): Promise<HostKeyCheck> {
     let pinned = await this.get(vmId, port);
@@ -78,7 +91,15 @@ export class HostKeyTrust {
       if (pinned.fingerprint === fingerprint) return { status: 'new', pinned };
     }
     if (pinned.fingerprint === fingerprint) return { status: 'match', pinned };
-    return { status: 'changed', expected: pinned.fingerprint, expectedKeyType: pinned.keyType, pinned };
+    // Remembered so that an administrator sees, and can accept, exactly the key that was refused.
+    const seenAt = this.now().toISOString();
+    await this.db
+      .updateTable('ssh_host_keys')
+      .set({ offered_fingerprint: fingerprint, offered_key_type: keyType, offered_at: seenAt })
+      .where('vm_id_key', '=', vmKey(vmId))
+      .where('port', '=', port)
+      .execute();
+    return { status: 'changed', expected: pinned.fingerprint, expectedKeyType: pinned.keyType, pinned: { ...pinned, offered: { fingerprint, keyType, seenAt } } };
   }
 
   /** An administrator accepts `fingerprint` as the VM's key (after a change, or ahead of first use). */
@@ -92,12 +113,24 @@ export class HostKeyTrust {
       fingerprint,
       first_seen_at: this.now().toISOString(),
       accepted_by: by,
+      offered_fingerprint: null,
+      offered_key_type: null,
+      offered_at: null,
     };
     await this.db
       .insertInto('ssh_host_keys')
       .values(row)
       .onConflict((oc) =>
-        oc.columns(['vm_id_key', 'port']).doUpdateSet({ host: row.host, key_type: row.key_type, fingerprint: row.fingerprint, first_seen_at: row.first_seen_at, accepted_by: row.accepted_by }),
+        oc.columns(['vm_id_key', 'port']).doUpdateSet({
+          host: row.host,
+          key_type: row.key_type,
+          fingerprint: row.fingerprint,
+          first_seen_at: row.first_seen_at,
+          accepted_by: row.accepted_by,
+          offered_fingerprint: null,
+          offered_key_type: null,
+          offered_at: null,
+        }),
       )
       .execute();
     return toPinned(row);

@@ -64,31 +64,72 @@ export function failWithError(ws: RelaySocket, err: unknown): void {
   else failSocket(ws, 'internal', 'Internal error.', WS_CLOSE.INTERNAL_ERROR);
 }
 
+/** Bytes relayed, in the connection record's terms: `bytesIn` browser → VM, `bytesOut` VM → browser. */
+export interface RelayTotals {
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface RelayStats extends RelayTotals {
+  maxUnackedBytes: number;
+  maxBufferedAmount: number;
+}
+
 export interface RelayOptions {
   /** Closes the session after this long without any frame from the browser. Default 60 s. */
   idleTimeoutMs?: number;
-  onEnd?: (reason: CloseReason | 'failed') => void;
+  /**
+   * Holds VM output while the WebSocket's send buffer (`bufferedAmount`) is above this. Default 1 MiB: above
+   * the ack window (256 KiB), so it only acts when a client acks bytes it has not received yet.
+   */
+  maxBufferedBytes?: number;
+  /** …and releases it once the buffer is at or below this. Default 256 KiB. */
+  resumeBufferedBytes?: number;
+  /** Called once, with why the session ended and how many bytes went each way. */
+  onEnd?: (reason: CloseReason, totals: RelayTotals) => void;
+}
+
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+export const DEFAULT_RESUME_BUFFERED_BYTES = 256 * 1024;
+
+/** What the owner of a relay can do with it. */
+export interface RelayHandle {
+  /** Ends the session from the server side (e.g. 'server_shutdown'): `closed` to the browser, then close. */
+  end(reason: CloseReason, message: string): void;
+  stats(): RelayStats;
 }
 
 /**
  * Relays an open SSH session over a WebSocket (after `ready` was sent): VM output → binary data frames,
  * browser data frames → session input, `resize`/`ack`/`ping` controls. Either side's end disposes both.
+ * Memory toward the browser is bounded twice: by the ack window inside the session, and by the socket's
+ * send buffer (a client that acks what it has not read cannot make the bastion queue more).
  */
-export function relaySshSession(ws: RelaySocket, session: SshSession, opts: RelayOptions = {}): void {
+export function relaySshSession(ws: RelaySocket, session: SshSession, opts: RelayOptions = {}): RelayHandle {
   const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+  const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const resumeBuffered = opts.resumeBufferedBytes ?? DEFAULT_RESUME_BUFFERED_BYTES;
   let ended = false;
   let idle: NodeJS.Timeout | undefined;
   let sent = 0;
   let acked = 0;
+  let received = 0;
+  let held = false;
+  let maxBufferedAmount = 0;
 
-  const end = (reason: CloseReason, message: string, closeCode: number): void => {
-    if (ended) return;
+  const totals = (): RelayTotals => ({ bytesIn: received, bytesOut: sent });
+  const finish = (reason: CloseReason): void => {
     ended = true;
     clearTimeout(idle);
+    session.close();
+    opts.onEnd?.(reason, totals());
+  };
+  const end = (reason: CloseReason, message: string, closeCode: number): void => {
+    if (ended) return;
+    ended = true; // before close(): the socket's 'close' must not count as the browser leaving
     sendControl(ws, { type: 'closed', reason, message });
     if (ws.readyState === OPEN) ws.close(closeCode);
-    session.close();
-    opts.onEnd?.(reason);
+    finish(reason);
   };
   const protocolError = (message: string, closeCode: number = WS_CLOSE.PROTOCOL_ERROR): void => end('protocol_error', message, closeCode);
   const touch = (): void => {
@@ -98,11 +139,25 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
   };
   touch();
 
+  // Called after each frame leaves the send buffer: releases the hold once the buffer has drained enough.
+  const onFlushed = (): void => {
+    if (held && (ended || ws.bufferedAmount <= resumeBuffered)) {
+      held = false;
+      session.holdOutput(false);
+    }
+  };
+
   // VM → browser. The AckWindow inside the session pauses the channel above its high-water mark.
   session.onData((chunk) => {
     if (ended || ws.readyState !== OPEN) return;
     sent += chunk.length;
-    for (const frame of encodeDataFrames(chunk)) ws.send(frame);
+    for (const frame of encodeDataFrames(chunk)) ws.send(frame, onFlushed);
+    const buffered = ws.bufferedAmount;
+    if (buffered > maxBufferedAmount) maxBufferedAmount = buffered;
+    if (!held && buffered > maxBuffered) {
+      held = true;
+      session.holdOutput(true);
+    }
   });
 
   session.onClose((reason) => {
@@ -126,6 +181,7 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
     const m = decoded.message;
     switch (m.type) {
       case 'data': {
+        received += m.data.byteLength;
         const ok = session.write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
         if (!ok && !session.closed && !inputPaused) {
           // Back-pressure toward the browser; resumed shortly (the channel drains quickly for small input).
@@ -149,11 +205,12 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
     }
   });
   ws.on('close', () => {
-    if (ended) return;
-    ended = true;
-    clearTimeout(idle);
-    session.close();
-    opts.onEnd?.('client_closed');
+    if (!ended) finish('client_closed');
   });
   ws.on('error', () => undefined);
+
+  return {
+    end: (reason, message) => end(reason, message, reason === 'server_shutdown' ? WS_CLOSE.GOING_AWAY : WS_CLOSE.NORMAL),
+    stats: () => ({ ...totals(), maxUnackedBytes: session.maxUnackedBytes, maxBufferedAmount }),
+  };
 }

@@ -1,6 +1,6 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { sshErrors, type SshError } from './errors.js';
-import { AckWindow, type FlowAction, type FlowControlOptions } from './flow-control.js';
+import { AckWindow, type FlowControlOptions } from './flow-control.js';
 
 /** Why a session ended; delivered once to every `onClose` listener. */
 export type SshEndReason =
@@ -42,6 +42,11 @@ export interface SshSession {
   write(data: Buffer | string): boolean;
   resize(cols: number, rows: number): void;
   ack(bytes: number): void;
+  /**
+   * Holds output (reading from the channel) for a reason outside the ack window, e.g. the WebSocket's send
+   * buffer is full; output resumes once neither this hold nor the ack window asks for a pause.
+   */
+  holdOutput(held: boolean): void;
   close(): void;
 }
 
@@ -59,6 +64,8 @@ export class SshShellSession implements SshSession {
   private clientClosed = false;
   private _bytesIn = 0;
   private _bytesOut = 0;
+  private held = false;
+  private channelPaused = false;
 
   constructor(
     private readonly client: Client,
@@ -134,7 +141,13 @@ export class SshShellSession implements SshSession {
   }
 
   ack(bytes: number): void {
-    this.apply(this.window.ack(bytes));
+    this.window.ack(bytes);
+    this.syncFlow();
+  }
+
+  holdOutput(held: boolean): void {
+    this.held = held;
+    this.syncFlow();
   }
 
   close(): void {
@@ -144,15 +157,20 @@ export class SshShellSession implements SshSession {
 
   private readonly deliver = (chunk: Buffer): void => {
     this._bytesIn += chunk.length;
-    this.apply(this.window.delivered(chunk.length));
+    this.window.delivered(chunk.length);
+    this.syncFlow();
     for (const cb of this.dataListeners) cb(chunk);
   };
 
-  private apply(action: FlowAction): void {
-    if (action === 'pause') {
+  /** Pauses the channel while the ack window or a hold asks for it; resumes when neither does. */
+  private syncFlow(): void {
+    const pause = this.window.paused || this.held;
+    if (pause === this.channelPaused || (!pause && this.endReason)) return;
+    this.channelPaused = pause;
+    if (pause) {
       this.channel.pause();
       this.channel.stderr.pause();
-    } else if (action === 'resume' && !this.endReason) {
+    } else {
       this.channel.resume();
       this.channel.stderr.resume();
     }

@@ -6,13 +6,19 @@ export const SSH_TICKET_TTL_MS = 30_000;
 /** How long an expired ticket is remembered (without credentials) so that it is reported as expired. */
 const EXPIRED_MEMORY_MS = 5 * 60_000;
 
+/**
+ * What a ticket authenticates with: credentials typed into the form (held in memory only), or a reference
+ * to a key vault secret, decrypted only at redemption and handed to ssh2 (design 0003, Security).
+ */
+export type SshTicketAuth = SshAuth | { type: 'vaultSecret'; secretId: string };
+
 export interface SshTicketTarget {
   userId: string;
   vmId: string;
   host: string;
   port: number;
   username: string;
-  auth: SshAuth;
+  auth: SshTicketAuth;
 }
 
 export type SshTicketRedeem =

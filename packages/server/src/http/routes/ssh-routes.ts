@@ -1,17 +1,20 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { HostKeyStatus } from '../../../../protocol/src/ssh-messages.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { BastionError, notFound, validationError } from '../../errors.js';
-import { HostKeyTrust, openSshSession, type SshAuth } from '../../gateway/ssh/index.js';
-import { failSocket, failWithError, relaySshSession, sendControl, type RelaySocket } from '../../gateway/ssh/relay.js';
-import { SshTicketStore } from '../../gateway/ssh/tickets.js';
+import type { ConnectionLog } from '../../audit/connection-log.js';
+import { HostKeyTrust } from '../../gateway/ssh/index.js';
+import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
+import { vaultTicketAuth } from '../vault-access.js';
+import type { LiveSessions } from '../../sessions/live-sessions.js';
+import type { VaultStore } from '../../vault/index.js';
+import { handleSshConnect } from './ssh-connect-handler.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
@@ -25,6 +28,11 @@ export interface SshRouteDeps {
   tickets: SshTicketStore;
   hostKeys: HostKeyTrust;
   allowedOrigins: (request: FastifyRequest) => string[];
+  /** Key vault secrets for `auth: { type: 'vaultSecret' }` (absent: refused). */
+  vault?: VaultStore | undefined;
+  /** Connection records (bastion_audit_logs) and the connections in progress. */
+  connections: ConnectionLog;
+  live: LiveSessions;
 }
 
 /** The VM's primary NIC (first one) and its first private IP. */
@@ -58,6 +66,7 @@ export const sshRoutes =
               auth: Type.Union([
                 Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
                 Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
+                Type.Object({ type: Type.Literal('vaultSecret'), secretId: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
               ]),
             },
             strict,
@@ -72,11 +81,15 @@ export const sshRoutes =
         const host = await primaryPrivateIp(deps.inventory, vmId);
         if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
         const body = request.body;
-        const auth: SshAuth =
-          body.auth.type === 'password'
-            ? { type: 'password', password: body.auth.password }
-            : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const auth: SshTicketAuth =
+          body.auth.type === 'vaultSecret'
+            ? await vaultTicketAuth(deps, request, body.auth.secretId)
+            : body.auth.type === 'password'
+              ? { type: 'password', password: body.auth.password }
+              : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
         const { ticket, expiresAt } = deps.tickets.issue({ userId: request.user!.id, vmId, host, port: body.port ?? 22, username: body.username, auth });
+        // Never the ticket itself, nor the credentials: only who, where and how.
+        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vmId, message: `Connect ticket issued for ${body.username}@${request.params.name}:${body.port ?? 22}.`, details: { userName: body.username, port: body.port ?? 22, authType: auth.type, expiresAt: expiresAt.toISOString() } });
         return reply.code(201).send({ ticket, url: `/api/ssh/connect?ticket=${ticket}`, expiresAt: expiresAt.toISOString() });
       },
     );
@@ -92,41 +105,13 @@ export const sshRoutes =
         preValidation: async (request) => {
           // CSRF defence for WebSockets: the Origin must be the bastion's own.
           const origin = request.headers.origin;
-          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) {
+            await deps.audit.write({ type: 'ssh.ticket.rejected', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: null, message: `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`, details: { reason: 'origin', origin: origin ?? null } });
+            throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+          }
         },
       },
-      (socket, request) => {
-        const ws = socket as unknown as RelaySocket;
-        const user = request.user;
-        if (!user) return failSocket(ws, 'forbidden', 'Sign in first.');
-        const redeemed = deps.tickets.redeem((request.query as { ticket?: string }).ticket ?? '', user.id);
-        if (!redeemed.ok) return failSocket(ws, redeemed.code, redeemed.code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.');
-        const target = redeemed.target;
-        let clientGone = false;
-        ws.on('close', () => (clientGone = true));
-        ws.on('error', () => undefined);
-        void (async () => {
-          // Access again at upgrade: a role removed since the ticket was issued must stop the session.
-          const check = await checkConnect(deps, request, target.vmId);
-          if (!check.allowed) return failSocket(ws, 'forbidden', `You cannot connect to this VM: ${connectDenial(check)}.`);
-          if (clientGone) return;
-          let status: HostKeyStatus = 'new';
-          const session = await openSshSession({
-            host: target.host,
-            port: target.port,
-            username: target.username,
-            auth: target.auth,
-            verifyHostKey: deps.hostKeys.verifier(target.vmId, target.host, target.port, (r) => {
-              if (r.status !== 'changed') status = r.status;
-            }),
-          });
-          if (clientGone) return session.close();
-          sendControl(ws, { type: 'ready', sessionId: crypto.randomUUID(), hostKey: { fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, status } });
-          relaySshSession(ws, session);
-        })().catch((err: unknown) => {
-          if (!(err instanceof Error && err.name === 'SshError')) request.log.error({ err }, 'browser SSH connect failed');
-          failWithError(ws, err);
-        });
-      },
+      // Ticket → access → vault credentials → connection record → SSH → relay (ssh-connect-handler.ts).
+      (socket, request) => handleSshConnect(deps, socket, request),
     );
   };

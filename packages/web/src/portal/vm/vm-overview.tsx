@@ -1,6 +1,7 @@
 import { Toolbar, ToolbarButton } from '@fluentui/react-components';
 import { ArrowClockwise20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
+import { nameFromId } from '../../format/resource-format.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { usePageStyles } from '../page-styles.js';
 import { useAsync } from '../use-async.js';
@@ -38,7 +39,13 @@ export function VmOverview({ vmId }: { vmId: string }) {
       </Toolbar>
       <ConnectCheckBar check={check} />
       <VmEssentials vm={vm} bastionHostId={bastionHostId} />
-      {connecting ? <ConnectDialog bastionHostId={bastionHostId} close={() => setConnecting(false)} /> : null}
+      {connecting ? (
+        <ConnectDialog
+          vm={{ id: vmId, name: vm.status === 'ready' ? vm.data.name : nameFromId(vmId), osType: vm.status === 'ready' ? vm.data.properties.osType : undefined }}
+          bastionHostId={bastionHostId}
+          close={() => setConnecting(false)}
+        />
+      ) : null}
     </>
   );
 }

@@ -1,0 +1,182 @@
+import type { Kysely, Selectable } from 'kysely';
+import {
+  connectedAuditRecord,
+  endAuditRecord,
+  startAuditRecord,
+  type BastionAuditEnd,
+  type BastionAuditRecord,
+  type BastionAuditStart,
+  type BastionProtocol,
+  type ConnectionEndReason,
+} from '../../../protocol/src/bastion-audit-log.js';
+import type { SshWireErrorCode } from '../../../protocol/src/ssh-messages.js';
+import type { Database } from '../storage/schema.js';
+
+/** Row shape of migration 0005 (a type alias: `withTables` wants one). */
+export type BastionAuditLogsTable = {
+  session_id: string;
+  protocol: string;
+  bastion_resource_id: string | null;
+  user_name: string;
+  principal_name: string;
+  principal_id: string;
+  user_agent: string | null;
+  client_ip_address: string;
+  client_port: number | null;
+  target_resource_id: string;
+  target_resource_id_key: string;
+  target_vm_ip_address: string;
+  target_port: number;
+  tunnel_id: string | null;
+  message: string;
+  error_code: string | null;
+  start_time: string;
+  end_time: string | null;
+  /** bigint columns: PostgreSQL's driver returns them as strings. */
+  duration_ms: number | string | null;
+  bytes_in: number | string;
+  bytes_out: number | string;
+  end_reason: string | null;
+};
+
+export type ConnectionLogTables = { bastion_audit_logs: BastionAuditLogsTable };
+
+export interface ConnectionLogFilter {
+  /** The VM's resource ID (case-insensitive). */
+  targetResourceId?: string | undefined;
+  /** The bastion user (principal name, case-insensitive). */
+  principalName?: string | undefined;
+  /** ISO 8601: connections that started at or after this instant. */
+  since?: string | undefined;
+  /** ISO 8601: connections that started at or before this instant. */
+  until?: string | undefined;
+  /** Default 100, at most 1000. */
+  limit?: number | undefined;
+}
+
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+
+const toRecord = (r: Selectable<BastionAuditLogsTable>): BastionAuditRecord => ({
+  sessionId: r.session_id,
+  protocol: r.protocol as BastionProtocol,
+  bastionResourceId: r.bastion_resource_id,
+  userName: r.user_name,
+  principalName: r.principal_name,
+  principalId: r.principal_id,
+  userAgent: r.user_agent,
+  clientIpAddress: r.client_ip_address,
+  clientPort: r.client_port === null ? null : num(r.client_port),
+  targetResourceId: r.target_resource_id,
+  targetVMIPAddress: r.target_vm_ip_address,
+  targetPort: num(r.target_port),
+  ...(r.tunnel_id !== null ? { tunnelId: r.tunnel_id } : {}),
+  message: r.message,
+  errorCode: r.error_code as SshWireErrorCode | null,
+  startTime: r.start_time,
+  endTime: r.end_time,
+  durationMs: r.duration_ms === null ? null : num(r.duration_ms),
+  bytesIn: num(r.bytes_in),
+  bytesOut: num(r.bytes_out),
+  endReason: r.end_reason as ConnectionEndReason | null,
+});
+
+/** The columns an update may change (everything but the identity of the connection). */
+const outcomeOf = (r: BastionAuditRecord) => ({
+  message: r.message,
+  error_code: r.errorCode,
+  end_time: r.endTime,
+  duration_ms: r.durationMs,
+  bytes_in: r.bytesIn,
+  bytes_out: r.bytesOut,
+  end_reason: r.endReason,
+});
+
+/**
+ * The connection records (table `bastion_audit_logs`, migration 0005): one row per connection, inserted and
+ * committed before the bastion connects to the VM, completed when the connection ends. Ends are written
+ * once (`end_time is null` guards the update), so a late writer cannot overwrite the first outcome.
+ */
+export class ConnectionLog {
+  private readonly db: Kysely<Database & ConnectionLogTables>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db.withTables<ConnectionLogTables>();
+  }
+
+  /** Inserts the start row ('Connecting.'); resolves once it is committed. */
+  async start(start: BastionAuditStart): Promise<BastionAuditRecord> {
+    const r = startAuditRecord({ ...start, userAgent: start.userAgent?.slice(0, 512) ?? null });
+    await this.db
+      .insertInto('bastion_audit_logs')
+      .values({
+        session_id: r.sessionId,
+        protocol: r.protocol,
+        bastion_resource_id: r.bastionResourceId,
+        user_name: r.userName,
+        principal_name: r.principalName,
+        principal_id: r.principalId,
+        user_agent: r.userAgent,
+        client_ip_address: r.clientIpAddress,
+        client_port: r.clientPort,
+        target_resource_id: r.targetResourceId,
+        target_resource_id_key: r.targetResourceId.toLowerCase(),
+        target_vm_ip_address: r.targetVMIPAddress,
+        target_port: r.targetPort,
+        tunnel_id: r.tunnelId ?? null,
+        start_time: r.startTime,
+        ...outcomeOf(r),
+      })
+      .execute();
+    return r;
+  }
+
+  /** The connection is established: `message` becomes 'Successfully Connected.'. */
+  async connected(record: BastionAuditRecord): Promise<BastionAuditRecord> {
+    const r = connectedAuditRecord(record);
+    await this.db.updateTable('bastion_audit_logs').set({ message: r.message }).where('session_id', '=', r.sessionId).where('end_time', 'is', null).execute();
+    return r;
+  }
+
+  /** Completes the record; false when it had already ended (then nothing is changed). */
+  async end(record: BastionAuditRecord, end: BastionAuditEnd): Promise<{ record: BastionAuditRecord; written: boolean }> {
+    const r = endAuditRecord(record, end);
+    const result = await this.db.updateTable('bastion_audit_logs').set(outcomeOf(r)).where('session_id', '=', r.sessionId).where('end_time', 'is', null).executeTakeFirst();
+    return { record: r, written: Number(result.numUpdatedRows) > 0 };
+  }
+
+  async get(sessionId: string): Promise<BastionAuditRecord | undefined> {
+    const row = await this.db.selectFrom('bastion_audit_logs').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Newest first. */
+  async list(filter: ConnectionLogFilter = {}): Promise<BastionAuditRecord[]> {
+    let q = this.db
+      .selectFrom('bastion_audit_logs')
+      .selectAll()
+      .orderBy('start_time', 'desc')
+      .orderBy('session_id', 'desc')
+      .limit(Math.min(Math.max(1, filter.limit ?? 100), 1000));
+    if (filter.targetResourceId) q = q.where('target_resource_id_key', '=', filter.targetResourceId.toLowerCase());
+    if (filter.principalName) q = q.where((eb) => eb(eb.fn('lower', ['principal_name']), '=', filter.principalName!.toLowerCase()));
+    if (filter.since) q = q.where('start_time', '>=', filter.since);
+    if (filter.until) q = q.where('start_time', '<=', filter.until);
+    return (await q.execute()).map(toRecord);
+  }
+
+  /**
+   * At startup: records left open by a bastion that died (crash, kill -9, power loss) end as 'interrupted',
+   * with `now` as the best known end. Returns how many. (With several instances on one PostgreSQL this
+   * would also close the others' live rows: instances are not told apart yet.)
+   */
+  async closeInterrupted(now: Date): Promise<number> {
+    const open = await this.db.selectFrom('bastion_audit_logs').selectAll().where('end_time', 'is', null).execute();
+    let closed = 0;
+    for (const row of open) {
+      const record = toRecord(row);
+      const { written } = await this.end(record, { kind: 'ended', reason: 'interrupted', endTime: now.toISOString(), bytesIn: record.bytesIn, bytesOut: record.bytesOut });
+      if (written) closed++;
+    }
+    return closed;
+  }
+}

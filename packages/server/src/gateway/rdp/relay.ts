@@ -1,0 +1,186 @@
+import type { Duplex } from 'node:stream';
+import { rdpErrors, type RdpRelayError } from './errors.js';
+import { asRequest, decodeRdCleanPath, errorPdu, rdCleanPathFrameLength, RDCLEANPATH_LIMITS, type RdCleanPathRequest } from './rdcleanpath.js';
+
+/** The part of a `ws` WebSocket the relay uses (the `ws` package ships no types here). */
+export interface RdpWebSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  pause(): void;
+  resume(): void;
+  on(event: 'message', cb: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  on(event: 'close', cb: () => void): unknown;
+  on(event: 'error', cb: (err: Error) => void): unknown;
+}
+
+const OPEN = 1;
+/** Above this many bytes queued toward the browser the VM socket is paused; resumed below LOW_WATER. */
+export const RDP_HIGH_WATER = 1024 * 1024;
+export const RDP_LOW_WATER = 256 * 1024;
+/** How long the browser has to send its RDCleanPath request after the upgrade. */
+export const RDP_REQUEST_TIMEOUT_MS = 10_000;
+
+export type RdpEndReason = 'client_closed' | 'remote_closed' | 'protocol_error' | 'server_shutdown';
+export interface RdpRelayStats {
+  bytesIn: number;
+  bytesOut: number;
+  maxBufferedAmount: number;
+}
+
+const toBuffer = (raw: Buffer | ArrayBuffer | Buffer[]): Buffer => (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+
+/**
+ * The browser side of one RDCleanPath connection. It listens from the moment the WebSocket opens (bytes
+ * can arrive before anything is awaited), first assembles the request PDU from binary messages (capped,
+ * timed), then, once `relay` is called, becomes the plaintext pipe to the VM's TLS stream.
+ */
+export class RdpClientStream {
+  private mode: 'request' | 'waiting' | 'relay' | 'closed' = 'request';
+  private buf = Buffer.alloc(0);
+  private waiter: { resolve: (r: RdCleanPathRequest) => void; reject: (e: RdpRelayError) => void } | undefined;
+  private failure: RdpRelayError | undefined;
+  private target: Duplex | undefined;
+  private onEnd: ((reason: RdpEndReason) => void) | undefined;
+  private paused = false;
+  readonly stats: RdpRelayStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
+  clientGone = false;
+
+  constructor(private readonly ws: RdpWebSocket) {
+    ws.on('message', (raw, isBinary) => this.onMessage(toBuffer(raw), isBinary));
+    ws.on('close', () => {
+      this.clientGone = true;
+      this.fail(rdpErrors.badRequest('the client closed the connection before its request'));
+      this.end('client_closed');
+    });
+    ws.on('error', () => undefined);
+  }
+
+  /** Resolves with the request, or rejects with a bad-request RdpRelayError (malformed, over-size, timeout). */
+  readRequest(timeoutMs: number = RDP_REQUEST_TIMEOUT_MS): Promise<RdCleanPathRequest> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const timer = setTimeout(() => this.fail(rdpErrors.badRequest(`no complete request within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      timer.unref();
+      this.waiter = {
+        resolve: (r) => (clearTimeout(timer), resolve(r)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      };
+      this.tryParse();
+    });
+  }
+
+  /** Sends an RDCleanPath error PDU (negotiation failures with the VM's confirm) and closes. */
+  refuse(err: RdpRelayError): void {
+    this.mode = 'closed';
+    if (this.ws.readyState === OPEN) {
+      this.ws.send(errorPdu(err.pdu, err.x224));
+      this.ws.close(1000);
+    }
+  }
+
+  /** Sends the success response, then relays: browser ↔ `target` (the VM's TLS plaintext), with back-pressure. */
+  relay(response: Uint8Array, target: Duplex, onEnd: (reason: RdpEndReason) => void): void {
+    this.target = target;
+    this.onEnd = onEnd;
+    if (this.clientGone) return this.end('client_closed');
+    this.mode = 'relay';
+    this.ws.send(response);
+    target.on('data', (chunk: Buffer) => this.toBrowser(chunk));
+    target.on('end', () => this.end('remote_closed'));
+    target.on('close', () => this.end('remote_closed'));
+    target.on('error', () => this.end('remote_closed'));
+    target.on('drain', () => {
+      if (this.mode === 'relay') this.ws.resume();
+    });
+  }
+
+  /** Ends the relay from our side (server shutdown). */
+  shutdown(): void {
+    if (this.ws.readyState === OPEN) this.ws.close(1001, 'The bastion is shutting down.');
+    this.end('server_shutdown');
+  }
+
+  private toBrowser(chunk: Buffer): void {
+    if (this.mode !== 'relay' || this.ws.readyState !== OPEN) return;
+    this.stats.bytesOut += chunk.length;
+    this.ws.send(chunk, () => {
+      // The send callback fires as the bytes leave for the network: the moment to resume a paused VM.
+      if (this.paused && this.ws.bufferedAmount < RDP_LOW_WATER && this.mode === 'relay') {
+        this.paused = false;
+        this.target?.resume();
+      }
+    });
+    const queued = this.ws.bufferedAmount;
+    if (queued > this.stats.maxBufferedAmount) this.stats.maxBufferedAmount = queued;
+    if (queued > RDP_HIGH_WATER && !this.paused) {
+      // A slow browser: stop reading the VM, so the backlog waits in TCP windows, not in our memory.
+      this.paused = true;
+      this.target?.pause();
+    }
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.mode === 'closed') return;
+    if (!isBinary) {
+      if (this.mode === 'relay') return this.protocolError();
+      return this.fail(rdpErrors.badRequest('text WebSocket messages are not part of RDCleanPath'));
+    }
+    if (this.mode === 'relay') {
+      this.stats.bytesIn += data.length;
+      if (!this.target!.write(data)) this.ws.pause(); // resumed on the target's 'drain'
+      return;
+    }
+    if (this.mode === 'waiting') {
+      // The client must wait for the answer; the handler sees clientGone and abandons the connection.
+      this.clientGone = true;
+      return this.refuse(rdpErrors.badRequest('data arrived before the relay answered the request'));
+    }
+    this.buf = Buffer.concat([this.buf, data]);
+    this.tryParse();
+  }
+
+  private tryParse(): void {
+    if (this.mode !== 'request' || this.buf.length === 0) return;
+    const framed = rdCleanPathFrameLength(this.buf, RDCLEANPATH_LIMITS.REQUEST);
+    if (!framed.ok) return this.fail(rdpErrors.badRequest(framed.error));
+    if (framed.value === 'incomplete') {
+      if (this.buf.length > RDCLEANPATH_LIMITS.REQUEST) this.fail(rdpErrors.badRequest('request too large'));
+      return;
+    }
+    if (framed.value !== this.buf.length) return this.fail(rdpErrors.badRequest('data after the request PDU'));
+    if (!this.waiter) return; // parsed once someone asks
+    const decoded = decodeRdCleanPath(this.buf, RDCLEANPATH_LIMITS.REQUEST);
+    const request = decoded.ok ? asRequest(decoded.value) : decoded;
+    if (!request.ok) return this.fail(rdpErrors.badRequest(request.error));
+    this.mode = 'waiting';
+    this.buf = Buffer.alloc(0);
+    this.waiter.resolve(request.value);
+    this.waiter = undefined;
+  }
+
+  private fail(err: RdpRelayError): void {
+    if (this.mode !== 'request' && this.mode !== 'waiting') return;
+    if (this.failure) return;
+    this.failure = err;
+    this.waiter?.reject(err);
+    this.waiter = undefined;
+  }
+
+  private protocolError(): void {
+    if (this.ws.readyState === OPEN) this.ws.close(1003, 'RDP data must be binary.');
+    this.end('protocol_error');
+  }
+
+  private end(reason: RdpEndReason): void {
+    if (this.mode === 'closed' && !this.onEnd) return;
+    const wasRelaying = this.mode === 'relay';
+    this.mode = 'closed';
+    const onEnd = this.onEnd;
+    this.onEnd = undefined;
+    if (this.target) this.target.destroy();
+    if (wasRelaying && this.ws.readyState === OPEN) this.ws.close(1000);
+    onEnd?.(reason);
+  }
+}

@@ -1,0 +1,145 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { RdpCertificateList, RdpTokenResponse } from '../../../../protocol/src/rdp-relay.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { ConnectionLog } from '../../audit/connection-log.js';
+import { BastionError, conflict, notFound, validationError } from '../../errors.js';
+import { RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
+import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
+import { destinationOf, RdpTokenStore } from '../../gateway/rdp/tokens.js';
+import type { InventoryService } from '../../inventory/service.js';
+import { ACTIONS } from '../../rbac/index.js';
+import type { LiveSessions } from '../../sessions/live-sessions.js';
+import type { Database } from '../../storage/schema.js';
+import { checkConnect, connectDenial } from '../connect-access.js';
+import { resourceIdFromUrl } from '../resource-url.js';
+import { handleRdpRelay, type RdpRelayDeps } from './rdp-relay-handler.js';
+
+const tags = ['bastion'];
+const strict = { additionalProperties: false } as const;
+const VM = '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name';
+const params = Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) });
+const port = Type.Integer({ minimum: 1, maximum: 65535 });
+const vmIdFor = (suffix: string) => (r: FastifyRequest): string => resourceIdFromUrl(r, suffix);
+export const RDP_RELAY_PATH = '/api/rdp/relay';
+
+export interface RdpRouteDeps {
+  db: Kysely<Database>;
+  audit: AuditLog;
+  inventory: InventoryService;
+  allowedOrigins: (request: FastifyRequest) => string[];
+  connections: ConnectionLog;
+  live: LiveSessions;
+  tokens?: RdpTokenStore;
+  certificates?: RdpCertificateTrust;
+  dialTimeouts?: RdpRelayDeps['dialTimeouts'];
+}
+
+/** Browser RDP (design 0004): association tokens, the RDCleanPath relay, pinned VM certificates. */
+export const rdpRoutes =
+  (deps: RdpRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const tokens = deps.tokens ?? new RdpTokenStore();
+    const certificates = deps.certificates ?? new RdpCertificateTrust(deps.db);
+    app.addHook('onClose', async () => tokens.clear());
+    const relayDeps: RdpRelayDeps = { ...deps, tokens, certificates };
+
+    const tokenVm = vmIdFor('/bastionRdp');
+    app.post(
+      `${VM}/bastionRdp`,
+      {
+        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: tokenVm } },
+        schema: { tags, summary: 'Issue a single-use RDCleanPath association token (30 s) for a browser RDP session to this VM', params, body: Type.Object({ port: Type.Optional(port) }, strict) },
+      },
+      async (request, reply) => {
+        const vmId = tokenVm(request);
+        if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
+        const check = await checkConnect(deps, request, vmId);
+        if (!check.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${request.params.name}: ${connectDenial(check)}.`);
+        const host = await primaryNicAddress(deps.inventory, vmId);
+        if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
+        // Refuse now what the relay would refuse later (an address outside the bastion's networks).
+        const dial = await checkDialTarget(deps.inventory, vmId, check.bastionHostId, host);
+        if (!dial.ok) throw new BastionError('BST_ERR_FORBIDDEN', dial.message);
+        const target = { userId: request.user!.id, vmId, host, port: request.body.port ?? 3389 };
+        const { token, expiresAt } = tokens.issue(target);
+        await deps.audit.write({
+          type: 'rdp.token.issued',
+          outcome: 'success',
+          actor: request.user!.username,
+          clientIp: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          target: vmId,
+          message: `RDP association token issued for ${destinationOf(target)}.`,
+          details: { destination: destinationOf(target), expiresAt: expiresAt.toISOString() },
+        });
+        const body: RdpTokenResponse = { token, proxyUrl: `wss://${request.headers.host ?? 'localhost'}${RDP_RELAY_PATH}`, destination: destinationOf(target), expiresAt: expiresAt.toISOString() };
+        return reply.code(201).send(body);
+      },
+    );
+
+    app.get(
+      RDP_RELAY_PATH,
+      {
+        websocket: true,
+        // The real checks (token, its owner and destination, the Connect check on its VM) run in the
+        // handler; this rule only keeps out signed-in users who cannot read any VM at all.
+        config: { access: { kind: 'somewhere', action: ACTIONS.virtualMachines.read } },
+        schema: { tags, summary: 'WebSocket: RDCleanPath relay to a VM (binary messages; see design 0004)' },
+        preValidation: async (request) => {
+          // CSRF defence for WebSockets: the Origin must be the bastion's own.
+          const origin = request.headers.origin;
+          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+        },
+      },
+      (socket, request) => handleRdpRelay(relayDeps, socket, request),
+    );
+
+    const listVm = vmIdFor('/rdpCertificates');
+    app.get(
+      `${VM}/rdpCertificates`,
+      {
+        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: listVm } },
+        schema: { tags, summary: "The VM's pinned RDP certificates, with the last one offered when it changed", params },
+      },
+      async (request) => {
+        const vmId = listVm(request);
+        if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
+        const body: RdpCertificateList = { value: await certificates.list(vmId) };
+        return body;
+      },
+    );
+
+    const acceptVm = vmIdFor('/rdpCertificates/accept');
+    app.post(
+      `${VM}/rdpCertificates/accept`,
+      {
+        config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.write, resource: acceptVm } },
+        schema: {
+          tags,
+          summary: "Accept the VM's new RDP certificate (the one last offered, by its SHA-256 fingerprint)",
+          params,
+          body: Type.Object({ fingerprint: Type.String({ minLength: 1, maxLength: 200 }), port: Type.Optional(port) }, strict),
+        },
+      },
+      async (request) => {
+        const vmId = acceptVm(request);
+        if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
+        const p = request.body.port ?? 3389;
+        const accepted = await certificates.accept(vmId, p, request.body.fingerprint, request.user!.username);
+        if (!accepted) throw conflict(`No certificate with fingerprint ${request.body.fingerprint} was offered by ${request.params.name} on port ${p} since its certificate was pinned.`);
+        await deps.audit.write({
+          type: 'rdp.certificate.accepted',
+          outcome: 'success',
+          actor: request.user!.username,
+          clientIp: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          target: vmId,
+          message: `RDP certificate of ${request.params.name}:${p} accepted: ${accepted.before.pinned.fingerprint} → ${accepted.after.pinned.fingerprint}.`,
+          details: { port: p, oldFingerprint: accepted.before.pinned.fingerprint, newFingerprint: accepted.after.pinned.fingerprint, subject: accepted.after.pinned.subject },
+        });
+        return accepted.after;
+      },
+    );
+  };

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { BastionAuditEnd, BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
+import { WS_CLOSE, type SshWireErrorCode } from '../../../../protocol/src/ssh-messages.js';
+import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
+import type { ConnectionLog } from '../../audit/connection-log.js';
+import { HostKeyTrust, openSshSession, SshError, type HostKeyCheck, type SshSession } from '../../gateway/ssh/index.js';
+import { failSocket, failWithError, relaySshSession, sendControl, wireErrorCode, type RelayHandle, type RelaySocket } from '../../gateway/ssh/relay.js';
+import type { SshTicketStore, SshTicketTarget } from '../../gateway/ssh/tickets.js';
+import type { InventoryService } from '../../inventory/service.js';
+import type { LiveSessions } from '../../sessions/live-sessions.js';
+import type { VaultStore } from '../../vault/index.js';
+import { checkConnect, connectDenial } from '../connect-access.js';
+import { resolveTicketAuth } from '../vault-access.js';
+
+export interface SshConnectDeps {
+  audit: AuditLog;
+  inventory: InventoryService;
+  tickets: SshTicketStore;
+  hostKeys: HostKeyTrust;
+  connections: ConnectionLog;
+  live: LiveSessions;
+  vault?: VaultStore | undefined;
+}
+
+const SHUTDOWN_MESSAGE = 'The bastion is shutting down.';
+
+/**
+ * The client's address as Fastify reports it (`trustProxy` honoured: the forwarded address behind a trusted
+ * proxy). The port is the TCP peer's, so it is given only when that peer is the client itself.
+ */
+export function clientAddressOf(request: FastifyRequest): { ip: string; port: number | null } {
+  const peer = request.socket.remoteAddress;
+  const port = request.socket.remotePort;
+  return { ip: request.ip, port: request.ip === peer && port !== undefined ? port : null };
+}
+
+const whoOf = (request: FastifyRequest): Pick<AuditInput, 'actor' | 'clientIp' | 'userAgent'> => ({
+  actor: request.user?.username ?? null,
+  clientIp: request.ip,
+  userAgent: request.headers['user-agent'] ?? null,
+});
+
+/** Audit events never break a connection: a failed write is logged. */
+function audit(deps: SshConnectDeps, request: FastifyRequest, input: AuditInput): Promise<void> {
+  return deps.audit.write({ ...whoOf(request), ...input }).then(
+    () => undefined,
+    (err: unknown) => request.log.error({ err, type: input.type }, 'audit write failed'),
+  );
+}
+
+/** ssh.hostkey.pinned / ssh.hostkey.mismatch for what the verifier saw during the handshake. */
+function auditHostKey(deps: SshConnectDeps, request: FastifyRequest, target: SshTicketTarget, check: HostKeyCheck | undefined): Promise<void> {
+  if (check?.status === 'new')
+    return audit(deps, request, {
+      type: 'ssh.hostkey.pinned',
+      outcome: 'success',
+      target: target.vmId,
+      message: `Host key ${check.pinned.fingerprint} (${check.pinned.keyType}) of ${target.host}:${target.port} recorded on first use.`,
+      details: { fingerprint: check.pinned.fingerprint, keyType: check.pinned.keyType, host: target.host, port: target.port },
+    });
+  if (check?.status === 'changed') {
+    const offered = check.pinned.offered;
+    return audit(deps, request, {
+      type: 'ssh.hostkey.mismatch',
+      outcome: 'failure',
+      target: target.vmId,
+      message: `Host key of ${target.host}:${target.port} changed: expected ${check.expected}, offered ${offered?.fingerprint ?? 'unknown'}. Connection refused.`,
+      details: { expectedFingerprint: check.expected, expectedKeyType: check.expectedKeyType, offeredFingerprint: offered?.fingerprint ?? null, offeredKeyType: offered?.keyType ?? null, host: target.host, port: target.port },
+    });
+  }
+  return Promise.resolve();
+}
+
+/**
+ * WebSocket handler of GET /api/ssh/connect (design 0003, Flow 3–4): redeem the ticket, re-run the access
+ * checks, commit the connection record's start row, only then connect to the VM, and relay. Every outcome
+ * after the start row completes that row once: failed, ended (with bytes each way) or server_shutdown.
+ */
+export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request: FastifyRequest): void {
+  const ws = socket as RelaySocket;
+  const user = request.user;
+  if (!user) return failSocket(ws, 'forbidden', 'Sign in first.');
+  if (deps.live.closing) return failSocket(ws, 'closed', SHUTDOWN_MESSAGE, WS_CLOSE.GOING_AWAY);
+  const redeemed = deps.tickets.redeem((request.query as { ticket?: string }).ticket ?? '', user.id);
+  if (!redeemed.ok) {
+    void audit(deps, request, { type: 'ssh.ticket.rejected', outcome: 'denied', message: `Connect ticket refused: ${redeemed.code}.`, details: { reason: redeemed.code } });
+    return failSocket(ws, redeemed.code, redeemed.code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.');
+  }
+  const target = redeemed.target;
+  let clientGone = false;
+  ws.on('close', () => (clientGone = true));
+  ws.on('error', () => undefined);
+
+  void (async () => {
+    // Access again at upgrade: a role removed since the ticket was issued must stop the session.
+    const check = await checkConnect(deps, request, target.vmId);
+    if (!check.allowed) return failSocket(ws, 'forbidden', `You cannot connect to this VM: ${connectDenial(check)}.`);
+    if (clientGone) return;
+    const resolved = await resolveTicketAuth(deps, request, target); // a vault reference is decrypted only now
+    if (!resolved.ok) return failSocket(ws, resolved.code, resolved.message);
+    if (clientGone) return;
+
+    // The record is committed before the bastion reaches out to the VM: a crash from here on leaves a row.
+    const client = clientAddressOf(request);
+    let record: BastionAuditRecord = await deps.connections.start({
+      sessionId: randomUUID(),
+      protocol: 'ssh',
+      bastionResourceId: check.bastionHostId,
+      userName: target.username,
+      principalName: user.username,
+      principalId: user.id,
+      userAgent: request.headers['user-agent'] ?? null,
+      clientIpAddress: client.ip,
+      clientPort: client.port,
+      targetResourceId: (await deps.inventory.get(target.vmId))?.id ?? target.vmId,
+      targetVMIPAddress: target.host,
+      targetPort: target.port,
+      startTime: new Date().toISOString(),
+    });
+
+    let relay: RelayHandle | undefined;
+    let ended: Promise<void> | undefined;
+    let unregister = (): void => undefined;
+    const finish = (end: BastionAuditEnd): Promise<void> =>
+      (ended ??= deps.connections.end(record, end).then(
+        () => unregister(),
+        (err: unknown) => {
+          unregister();
+          request.log.error({ err, sessionId: record.sessionId }, 'connection record: end not written');
+        },
+      ));
+    const now = (): string => new Date().toISOString();
+    unregister = deps.live.add({
+      sessionId: record.sessionId,
+      protocol: 'ssh',
+      stats: () => relay?.stats(),
+      shutdown: () => {
+        if (relay) relay.end('server_shutdown', SHUTDOWN_MESSAGE);
+        else {
+          failSocket(ws, 'closed', SHUTDOWN_MESSAGE, WS_CLOSE.GOING_AWAY);
+          void finish({ kind: 'ended', reason: 'server_shutdown', endTime: now(), bytesIn: 0, bytesOut: 0 });
+        }
+        return ended ?? Promise.resolve();
+      },
+    });
+
+    let hostKeyCheck: HostKeyCheck | undefined;
+    let session: SshSession;
+    try {
+      session = await openSshSession({
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        auth: resolved.auth,
+        verifyHostKey: deps.hostKeys.verifier(target.vmId, target.host, target.port, (r) => (hostKeyCheck = r)),
+      });
+    } catch (err) {
+      await auditHostKey(deps, request, target, hostKeyCheck);
+      if (!(err instanceof SshError)) request.log.error({ err }, 'browser SSH connect failed');
+      const code: SshWireErrorCode = err instanceof SshError ? wireErrorCode(err.code) : 'internal';
+      // The row first, then the answer: whoever reads the log after seeing the error finds the outcome.
+      await finish({ kind: 'failed', errorCode: code, message: err instanceof SshError ? err.message : 'Internal error.', endTime: now() });
+      return failWithError(ws, err);
+    }
+    await auditHostKey(deps, request, target, hostKeyCheck);
+    if (ended) return session.close(); // shut down while connecting
+    if (clientGone) {
+      session.close();
+      return void finish({ kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 });
+    }
+    record = await deps.connections.connected(record);
+    if (ended) return session.close();
+    sendControl(ws, { type: 'ready', sessionId: record.sessionId, hostKey: { fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, status: hostKeyCheck?.status === 'match' ? 'match' : 'new' } });
+    relay = relaySshSession(ws, session, { onEnd: (reason, totals) => void finish({ kind: 'ended', reason, endTime: now(), ...totals }) });
+    // The browser may have left while the row was being written: its 'close' came before the relay listened.
+    if (clientGone) relay.end('client_closed', 'The session was closed.');
+  })().catch((err: unknown) => {
+    request.log.error({ err }, 'browser SSH connect failed');
+    failWithError(ws, err);
+  });
+}

@@ -1,0 +1,121 @@
+import { Button, Menu, MenuButton, MenuItem, MenuList, MenuPopover, MenuTrigger, Spinner, Text, Tooltip, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import {
+  ArrowClockwiseRegular,
+  ClipboardPasteRegular,
+  CopyRegular,
+  FullScreenMaximizeRegular,
+  FullScreenMinimizeRegular,
+  KeyboardRegular,
+  PlugDisconnectedRegular,
+} from '@fluentui/react-icons';
+import type { Ref } from 'react';
+import { SPECIAL_KEYS, type SpecialKey } from './key-sequences.js';
+
+export type RdpConnectionState = 'connecting' | 'connected' | 'ended';
+
+const useStyles = makeStyles({
+  bar: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
+    backgroundColor: tokens.colorNeutralBackground3,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  status: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, minWidth: 0, flexGrow: 1 },
+  ended: { color: tokens.colorPaletteRedForeground1 },
+  connected: { color: tokens.colorPaletteGreenForeground1 },
+  actions: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalXS },
+});
+
+export interface RdpToolbarProps {
+  vmName: string;
+  username: string;
+  state: RdpConnectionState;
+  stateText: string;
+  notice: string | undefined;
+  clipboardEnabled: boolean;
+  /** The VM copied something the page could not write by itself: offer "Copy from VM". */
+  remoteClipboardWaiting: boolean;
+  fullscreen: boolean;
+  keysButtonRef: Ref<HTMLButtonElement>;
+  onKeys: (key: SpecialKey) => void;
+  onToggleFocus: () => void;
+  onPasteToVm: () => void;
+  onCopyFromVm: () => void;
+  onFullscreen: () => void;
+  onDisconnect: () => void;
+  onReconnect: () => void;
+}
+
+/** Status line (VM · user · state) and the session's commands. */
+export function RdpToolbar(props: RdpToolbarProps) {
+  const styles = useStyles();
+  const connected = props.state === 'connected';
+  return (
+    <div className={styles.bar}>
+      <div role="status" aria-label="Connection status" className={styles.status}>
+        <Text weight="semibold">{props.vmName}</Text>
+        <Text aria-hidden>·</Text>
+        <Text>{props.username}</Text>
+        <Text aria-hidden>·</Text>
+        {props.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
+        <Text className={mergeClasses(props.state === 'ended' && styles.ended, connected && styles.connected)}>{props.stateText}</Text>
+        {!props.clipboardEnabled && <Text size={200}>· Clipboard off</Text>}
+        {props.notice && <Text size={200}>· {props.notice}</Text>}
+      </div>
+      <div className={styles.actions}>
+        <Menu>
+          <MenuTrigger disableButtonEnhancement>
+            <MenuButton ref={props.keysButtonRef} size="small" appearance="subtle" icon={<KeyboardRegular />} disabled={!connected}>
+              Keys
+            </MenuButton>
+          </MenuTrigger>
+          <MenuPopover>
+            <MenuList>
+              {(Object.keys(SPECIAL_KEYS) as SpecialKey[]).map((key) => (
+                <MenuItem key={key} onClick={() => props.onKeys(key)}>
+                  Send {SPECIAL_KEYS[key].label}
+                </MenuItem>
+              ))}
+              <MenuItem onClick={props.onToggleFocus} secondaryContent="Ctrl+Shift+Alt">
+                Keyboard to desktop / page
+              </MenuItem>
+            </MenuList>
+          </MenuPopover>
+        </Menu>
+        {props.clipboardEnabled && (
+          <Tooltip content="Send this computer's clipboard text to the VM" relationship="description">
+            <Button size="small" appearance="subtle" icon={<ClipboardPasteRegular />} disabled={!connected} onClick={props.onPasteToVm}>
+              Paste to VM
+            </Button>
+          </Tooltip>
+        )}
+        {props.clipboardEnabled && props.remoteClipboardWaiting && (
+          <Button size="small" appearance="primary" icon={<CopyRegular />} onClick={props.onCopyFromVm}>
+            Copy from VM
+          </Button>
+        )}
+        <Tooltip content={props.fullscreen ? 'Leave full screen (hold Esc)' : 'Full screen'} relationship="label">
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={props.fullscreen ? <FullScreenMinimizeRegular /> : <FullScreenMaximizeRegular />}
+            onClick={props.onFullscreen}
+          />
+        </Tooltip>
+        {props.state === 'ended' ? (
+          <Button size="small" appearance="primary" icon={<ArrowClockwiseRegular />} onClick={props.onReconnect}>
+            Reconnect
+          </Button>
+        ) : (
+          <Button size="small" appearance="subtle" icon={<PlugDisconnectedRegular />} disabled={!connected} onClick={props.onDisconnect}>
+            Disconnect
+          </Button>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { Button, Text } from '@fluentui/react-components';
+import { useState } from 'react';
+import { userMessage } from '../api/api-error.js';
+import { resourcePath } from '../api/bastion-api.js';
+import { usePortalSession } from '../auth/session-context.js';
+
+/** `GET <vm>/sshHostKeys`: the pinned key and the different one the VM offered last, if any. */
+export interface SshHostKeysAnswer {
+  pinned?: { fingerprint: string; keyType?: string } | null;
+  offered?: { fingerprint: string; keyType?: string } | null;
+}
+
+/**
+ * After "host key changed": an admin (who may write the VM) can accept the key the VM now offers, once
+ * they have checked it out of band; then the session connects again. Others are told to ask an admin.
+ */
+export function HostKeyChanged({ vmId, onAccepted }: { vmId: string; onAccepted(): void }) {
+  const { api, user } = usePortalSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  if (!user.isAdmin) return <Text size={200}>Ask an administrator to check and accept the VM’s new host key.</Text>;
+
+  const accept = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const keys = await api.client.get<SshHostKeysAnswer>(`${resourcePath(vmId)}/sshHostKeys`);
+      if (!keys.offered) throw new Error('The VM has not offered a different host key.');
+      await api.client.post(`${resourcePath(vmId)}/sshHostKeys/accept`, { fingerprint: keys.offered.fingerprint });
+      onAccepted();
+    } catch (e) {
+      setError(userMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      {error && <Text size={200}>{error}</Text>}
+      <Button size="small" disabled={busy} onClick={() => void accept()}>
+        Accept new host key
+      </Button>
+    </>
+  );
+}

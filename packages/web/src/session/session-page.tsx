@@ -1,0 +1,73 @@
+import { Button, MessageBar, MessageBarActions, MessageBarBody, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { requestFromOpener } from '../connect/connect-handover.js';
+import { pendingConnections, type ConnectRequest } from '../connect/connect-request.js';
+import { DEFAULT_PORTAL_PATH } from '../routing/routes.js';
+import { SshSession } from './ssh-session.js';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', height: '100vh', backgroundColor: '#1e1e1e' },
+  message: { padding: tokens.spacingHorizontalXXL, backgroundColor: tokens.colorNeutralBackground2, height: '100vh', boxSizing: 'border-box' },
+});
+
+/** Requests already handed to a session page of this tab, so a re-render (or StrictMode) finds them again. */
+const handedOver = new Map<string, ConnectRequest>();
+
+async function resolveRequest(id: string): Promise<ConnectRequest | undefined> {
+  const known = handedOver.get(id) ?? pendingConnections.take(id) ?? (await requestFromOpener(id));
+  if (known) handedOver.set(id, known);
+  return known;
+}
+
+const RdpSession = lazy(() => import('./rdp-session.js'));
+
+type Load = { state: 'loading' } | { state: 'ready'; request: ConnectRequest } | { state: 'missing' };
+
+/**
+ * `/session/<id>`: one SSH or RDP session filling the tab (opened by the Connect form in this tab or a
+ * new one). The connection details are held in memory only; a reload or a bookmarked address has none,
+ * and says to start again from the portal.
+ */
+export function SessionPage({ id }: { id: string }) {
+  const styles = useStyles();
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+
+  useEffect(() => {
+    let current = true;
+    void resolveRequest(id).then((request) => current && setLoad(request ? { state: 'ready', request } : { state: 'missing' }));
+    return () => {
+      current = false;
+    };
+  }, [id]);
+
+  useEffect(() => {
+    if (load.state === 'ready') document.title = `${load.request.vmName} - Bastion`;
+  }, [load]);
+
+  if (load.state === 'loading') return <Spinner className={styles.message} label="Opening the session…" />;
+  if (load.state === 'missing')
+    return (
+      <div className={styles.message}>
+        <MessageBar intent="warning" role="alert">
+          <MessageBarBody>This session’s connection details are no longer here (the page was reloaded or the portal tab was closed). Connect again from the portal.</MessageBarBody>
+          <MessageBarActions>
+            <Button as="a" href={DEFAULT_PORTAL_PATH}>
+              Open the portal
+            </Button>
+          </MessageBarActions>
+        </MessageBar>
+      </div>
+    );
+  const { request } = load;
+  return (
+    <div className={styles.root}>
+      {request.protocol === 'ssh' ? (
+        <SshSession request={request} />
+      ) : (
+        <Suspense fallback={<Spinner className={styles.message} label="Loading the remote desktop client…" />}>
+          <RdpSession request={request} />
+        </Suspense>
+      )}
+    </div>
+  );
+}
