@@ -182,7 +182,7 @@ describe('RBAC: connect check and role assignment from the VM IAM tab, in Chromi
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain('bastion-rbac');
       await shoot(alice, 'rbac-3-alice-connect-dialog.png');
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
     });
   });
