@@ -6,7 +6,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { runInTerminal, screenLines, waitConnected } from '../helpers/terminal.js';
-import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, run, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
 
 /**
  * Browser SSH end to end (issue 4): Chromium against the built bastion and the testbed's real sshd.
@@ -15,6 +15,23 @@ import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-results/e2e');
 const ADMIN_PASSWORD = 'E2e-Ssh-admin-password-42';
+
+/** Calls the bastion's API from the signed-in page (its cookie, and the CSRF token from /api/auth/me). */
+async function callApi<T = unknown>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+      const response = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+    { method, path, body },
+  );
+}
 
 const poll = <T>(read: () => Promise<T>, timeout = 15_000) => expect.poll(read, { timeout, interval: 100 });
 const shoot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, name), animations: 'disabled' });
@@ -102,6 +119,85 @@ describe('Browser SSH in Chromium against the testbed', () => {
     await poll(() => status.textContent(), 30_000).toMatch(/Authentication failed/);
     await portal.getByRole('button', { name: 'Reconnect' }).waitFor();
     await shoot(portal, 'ssh-3-wrong-password.png');
+    // The connection record (Azure's BastionAuditLogs shape) names the failure.
+    const vmId = `/subscriptions/${testbed.subscriptionId}/resourceGroups/${testbed.resourceGroup}/providers/Microsoft.Compute/virtualMachines/vm-ssh`;
+    const logs = await callApi<{ value: Array<Record<string, unknown>> }>(portal, 'GET', `/api/bastionAuditLogs?vm=${encodeURIComponent(vmId)}&limit=1`);
+    expect(logs.status).toBe(200);
+    expect(logs.body.value[0]).toMatchObject({
+      protocol: 'ssh',
+      userName: testbed.user,
+      principalName: 'admin',
+      targetVMIPAddress: testbedVm(testbed, 'vm-ssh').ip,
+      targetPort: 22,
+      endReason: 'failed',
+      errorCode: 'auth_failed',
+      message: expect.stringContaining('Authentication failed'),
+      userAgent: expect.stringContaining('Chrome'),
+      clientIpAddress: '127.0.0.1',
+    });
+  });
+
+  it('a password from the Key Vault: the secret is picked by name and its value never reaches the browser', async () => {
+    const rg = `/api/subscriptions/${testbed.subscriptionId}/resourceGroups/${testbed.resourceGroup}`;
+    expect((await callApi(portal, 'PUT', `${rg}/providers/Microsoft.KeyVault/vaults/kv-e2e`, {})).status).toBeLessThan(300);
+    const put = await callApi(portal, 'PUT', `${rg}/providers/Microsoft.KeyVault/vaults/kv-e2e/secrets/vmuser-password`, {
+      properties: { contentType: 'password', value: testbed.password },
+    });
+    expect(put.status).toBe(200);
+    const seen: string[] = [];
+    portal.on('response', (r) => void r.text().then((t) => seen.push(t), () => undefined));
+
+    await openConnectDialog(portal);
+    await dialog(portal).getByLabel('Authentication Type').selectOption({ label: 'Password from Key Vault' });
+    await poll(() => dialog(portal).getByRole('combobox', { name: /^Key Vault/ }).locator('option').allTextContents()).toContain('kv-e2e');
+    await dialog(portal).getByRole('combobox', { name: /^Key Vault/ }).selectOption({ label: 'kv-e2e' });
+    await poll(() => dialog(portal).getByLabel('Azure Key Vault Secret').locator('option').allTextContents()).toContain('vmuser-password');
+    await dialog(portal).getByLabel('Azure Key Vault Secret').selectOption({ label: 'vmuser-password' });
+    await connectHere(portal);
+    await waitConnected(portal);
+    expect(await runInTerminal(portal, 'echo $((6*7)) from the vault')).toEqual(['42 from the vault']);
+    expect(seen.some((t) => t.includes(testbed.password))).toBe(false);
+  });
+
+  describe('host key changed', () => {
+    const keyFile = () => `${testbedVm(testbed, 'vm-ssh2').stateDir}/ssh_host_ed25519_key`;
+    let saved: { key: Buffer; pub: Buffer } | undefined;
+    afterAll(() => {
+      // vm-ssh2's own key back (its sshd reads the file again for each connection).
+      if (saved) {
+        writeFileSync(keyFile(), saved.key, { mode: 0o600 });
+        writeFileSync(`${keyFile()}.pub`, saved.pub, { mode: 0o644 });
+      }
+    });
+
+    it('the next Connect refuses with the warning and both fingerprints; the admin accepts the new key and it connects', async () => {
+      await openConnectDialog(portal, 'vm-ssh2');
+      await dialog(portal).getByLabel('VM Password').fill(testbed.password);
+      await connectHere(portal);
+      await waitConnected(portal);
+      const status = portal.getByRole('status', { name: 'Connection status' });
+      const pinned = /SHA256:[A-Za-z0-9+/]{43}/.exec((await status.textContent()) ?? '')?.[0];
+      expect(pinned).toBeDefined();
+
+      saved = { key: readFileSync(keyFile()), pub: readFileSync(`${keyFile()}.pub`) };
+      const tmp = `${keyFile()}.e2e-new`;
+      const gen = await run('bash', ['-c', `rm -f ${tmp} ${tmp}.pub && ssh-keygen -q -t ed25519 -N '' -f ${tmp} && cat ${tmp} > ${keyFile()} && cat ${tmp}.pub > ${keyFile()}.pub && rm -f ${tmp} ${tmp}.pub`]);
+      expect(gen.code, gen.stderr).toBe(0);
+      const offered = (await run('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${keyFile()}.pub`])).stdout.split(' ')[1]!;
+
+      await openConnectDialog(portal, 'vm-ssh2');
+      await dialog(portal).getByLabel('VM Password').fill(testbed.password);
+      await connectHere(portal);
+      await poll(() => status.textContent(), 30_000).toMatch(/man-in-the-middle/);
+      const warning = (await status.textContent()) ?? '';
+      expect(warning).toContain(pinned!);
+      expect(warning).toContain(offered);
+      await shoot(portal, 'ssh-5-host-key-changed.png');
+
+      await portal.getByRole('button', { name: 'Accept new host key' }).click();
+      await waitConnected(portal);
+      expect(await runInTerminal(portal, 'echo accepted')).toEqual(['accepted']);
+    });
   });
 
   it('resizing the browser window changes stty size on the VM', async () => {

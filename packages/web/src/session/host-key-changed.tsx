@@ -4,17 +4,16 @@ import { userMessage } from '../api/api-error.js';
 import { resourcePath } from '../api/bastion-api.js';
 import { usePortalSession } from '../auth/session-context.js';
 
-/** `GET <vm>/sshHostKeys`: the pinned key and the different one the VM offered last, if any. */
+/** `GET <vm>/sshHostKeys`: per port, the pinned key and the different one the VM offered last, if any. */
 export interface SshHostKeysAnswer {
-  pinned?: { fingerprint: string; keyType?: string } | null;
-  offered?: { fingerprint: string; keyType?: string } | null;
+  value: Array<{ port: number; keyType: string; fingerprint: string; offered: { fingerprint: string; keyType: string; seenAt: string } | null }>;
 }
 
 /**
  * After "host key changed": an admin (who may write the VM) can accept the key the VM now offers, once
  * they have checked it out of band; then the session connects again. Others are told to ask an admin.
  */
-export function HostKeyChanged({ vmId, onAccepted }: { vmId: string; onAccepted(): void }) {
+export function HostKeyChanged({ vmId, port, onAccepted }: { vmId: string; port: number; onAccepted(): void }) {
   const { api, user } = usePortalSession();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -25,8 +24,12 @@ export function HostKeyChanged({ vmId, onAccepted }: { vmId: string; onAccepted(
     setError(undefined);
     try {
       const keys = await api.client.get<SshHostKeysAnswer>(`${resourcePath(vmId)}/sshHostKeys`);
-      if (!keys.offered) throw new Error('The VM has not offered a different host key.');
-      await api.client.post(`${resourcePath(vmId)}/sshHostKeys/accept`, { fingerprint: keys.offered.fingerprint });
+      const offered = keys.value.find((k) => k.port === port)?.offered;
+      if (!offered) {
+        setError('The VM has not offered a different host key since; connect again.');
+        return;
+      }
+      await api.client.post(`${resourcePath(vmId)}/sshHostKeys/accept`, { fingerprint: offered.fingerprint, port });
       onAccepted();
     } catch (e) {
       setError(userMessage(e));

@@ -68,7 +68,7 @@ export function SshSession({ request }: { request: Extract<ConnectRequest, { pro
         username={request.username}
         onReconnect={issue}
         onEnded={setEnded}
-        endActions={ended?.reason === 'host_key_changed' ? <HostKeyChanged vmId={request.vmId} onAccepted={issue} /> : undefined}
+        endActions={ended?.reason === 'host_key_changed' ? <HostKeyChanged vmId={request.vmId} port={request.port} onAccepted={issue} /> : undefined}
       />
     </>
   );
