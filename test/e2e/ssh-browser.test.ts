@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
-import { runInTerminal, screenLines, waitConnected } from '../helpers/terminal.js';
+import { runInTerminal, screenLines, screenText, waitConnected } from '../helpers/terminal.js';
 import { readTestbed, run, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
 
 /**
@@ -48,7 +48,7 @@ describe('Browser SSH in Chromium against the testbed', () => {
     testbed = readTestbed();
     bastion = await startBastionProcess({ configYaml: readFileSync(testbed.inventoryPath, 'utf8') });
     browser = await launchChromium();
-    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
     portal = await context.newPage();
     await portal.goto(`${bastion.url}/portal/vms`);
     await submitSignIn(portal, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
@@ -198,6 +198,40 @@ describe('Browser SSH in Chromium against the testbed', () => {
       await waitConnected(portal);
       expect(await runInTerminal(portal, 'echo accepted')).toEqual(['accepted']);
     });
+  });
+
+  it('find in the terminal, paste from the context menu, and copy on select', async () => {
+    await openConnectDialog(portal);
+    await dialog(portal).getByLabel('VM Password').fill(testbed.password);
+    await connectHere(portal);
+    await waitConnected(portal);
+    expect(await runInTerminal(portal, 'echo needle-$((40+2))')).toEqual(['needle-42']);
+
+    await portal.keyboard.press('Control+Shift+F');
+    const find = portal.getByRole('search', { name: 'Find in terminal' }).getByRole('textbox');
+    await find.fill('needle-42');
+    expect(await portal.getByText('No matches').count()).toBe(0);
+    await find.fill('no-such-text-anywhere');
+    await portal.getByText('No matches').waitFor();
+    await find.press('Escape');
+    await portal.getByRole('search', { name: 'Find in terminal' }).waitFor({ state: 'detached' });
+
+    await portal.evaluate(() => navigator.clipboard.writeText('echo pasted-$((1+1))'));
+    await portal.locator('.xterm').first().click({ button: 'right' });
+    await portal.getByRole('menuitem', { name: /Paste/ }).click();
+    await poll(async () => (await screenText(portal)).includes('echo pasted-$((1+1))')).toBe(true);
+    await portal.keyboard.press('Enter');
+    await poll(async () => (await screenLines(portal)).includes('pasted-2')).toBe(true);
+
+    // Selecting text with the mouse copies it (like PuTTY and most Linux terminals).
+    await portal.evaluate(() => navigator.clipboard.writeText(''));
+    const box = (await portal.locator('.xterm-screen').first().boundingBox())!;
+    await portal.mouse.move(box.x + 2, box.y + 4);
+    await portal.mouse.down();
+    await portal.mouse.move(box.x + box.width - 4, box.y + 8, { steps: 5 });
+    await portal.mouse.up();
+    const firstRow = (await screenLines(portal))[0]!;
+    await poll(() => portal.evaluate(() => navigator.clipboard.readText())).toContain(firstRow.slice(0, 10));
   });
 
   it('resizing the browser window changes stty size on the VM', async () => {

@@ -1,19 +1,13 @@
 import {
-  Button,
-  Input,
   Menu,
   MenuItem,
   MenuList,
   MenuPopover,
-  Spinner,
-  Text,
-  Tooltip,
   makeStyles,
-  mergeClasses,
   tokens,
   type PositioningVirtualElement,
 } from '@fluentui/react-components';
-import { ArrowDownRegular, ArrowUpRegular, CopyRegular, DismissRegular, ClipboardPasteRegular } from '@fluentui/react-icons';
+import { CopyRegular, ClipboardPasteRegular } from '@fluentui/react-icons';
 import { ClipboardAddon, type ClipboardSelectionType, type IClipboardProvider } from '@xterm/addon-clipboard';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
@@ -21,9 +15,11 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
 import { AckAccumulator } from './ack-accumulator.js';
-import { SshSocket, type SshReady, type SshSocketEnd, type WebSocketFactory } from './ssh-socket.js';
+import { TerminalSearchBar } from './terminal-search-bar.js';
+import { TerminalStatusBar, type Connection } from './terminal-status-bar.js';
+import { SshSocket, type SshSocketEnd, type WebSocketFactory } from './ssh-socket.js';
 
 export interface TerminalViewProps {
   /** The session's WebSocket URL (with its single-use connect ticket). A new URL starts a new session. */
@@ -43,6 +39,11 @@ export interface TerminalViewProps {
 /** The host element exposes the screen's text, for automation (end-to-end tests) and accessibility tools. */
 export type TerminalHostElement = HTMLDivElement & { readScreenText?: () => string };
 
+/** The connect URL with the terminal's size (`cols`, `rows`) for the PTY's first size. */
+export function withTerminalSize(url: string, cols: number, rows: number): string {
+  return `${url}${url.includes('?') ? '&' : '?'}cols=${cols}&rows=${rows}`;
+}
+
 /** The visible rows as text (trailing spaces trimmed). */
 function screenText(term: Terminal): string {
   const buffer = term.buffer.active;
@@ -51,42 +52,10 @@ function screenText(term: Terminal): string {
   return rows.join('\n');
 }
 
-type Connection =
-  | { state: 'connecting' }
-  | { state: 'connected'; hostKey: SshReady['hostKey'] }
-  | { state: 'ended'; message: string };
-
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100%', minHeight: '240px', backgroundColor: '#1e1e1e' },
-  bar: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
-    backgroundColor: tokens.colorNeutralBackground3,
-    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-  },
-  status: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, minWidth: 0 },
-  ended: { color: tokens.colorPaletteRedForeground1 },
-  connected: { color: tokens.colorPaletteGreenForeground1 },
-  hostKey: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
   body: { position: 'relative', flexGrow: 1, minHeight: 0 },
   host: { position: 'absolute', inset: 0, padding: tokens.spacingHorizontalXS, overflow: 'hidden' },
-  search: {
-    position: 'absolute',
-    top: tokens.spacingVerticalS,
-    right: tokens.spacingHorizontalXL,
-    zIndex: 10,
-    display: 'flex',
-    alignItems: 'center',
-    columnGap: tokens.spacingHorizontalXS,
-    padding: tokens.spacingHorizontalXS,
-    backgroundColor: tokens.colorNeutralBackground1,
-    borderRadius: tokens.borderRadiusMedium,
-    boxShadow: tokens.shadow8,
-  },
 });
 
 const TERMINAL_THEME = { background: '#1e1e1e', foreground: '#d4d4d4', cursor: '#d4d4d4', selectionBackground: '#264f78' } as const;
@@ -117,6 +86,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
   const hostRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
   const searchRef = useRef<SearchAddon | null>(null);
+  const fitRef = useRef<FitAddon | null>(null);
   const socketRef = useRef<SshSocket | null>(null);
   const sessionsRef = useRef(0);
   const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
@@ -124,9 +94,6 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
   const [hasSelection, setHasSelection] = useState(false);
   const [menuTarget, setMenuTarget] = useState<PositioningVirtualElement | undefined>();
   const [searchOpen, setSearchOpen] = useState(false);
-  const [query, setQuery] = useState('');
-  const [noMatch, setNoMatch] = useState(false);
-  const searchInputRef = useRef<HTMLInputElement>(null);
   const onEndedRef = useRef(onEnded);
   onEndedRef.current = onEnded;
 
@@ -171,6 +138,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     loadWebgl(term);
     termRef.current = term;
     searchRef.current = search;
+    fitRef.current = fit;
     (host as TerminalHostElement).readScreenText = () => screenText(term);
 
     const subscriptions = [
@@ -213,6 +181,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       for (const s of subscriptions) s.dispose();
       termRef.current = null;
       searchRef.current = null;
+      fitRef.current = null;
       term.dispose();
     };
   }, [copy, paste]);
@@ -227,7 +196,10 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     // Deferred a tick so React's StrictMode mount/unmount/mount does not spend the single-use ticket twice.
     const start = setTimeout(() => {
       if (sessionsRef.current++ > 0) term.write(RESET_MODES);
-      const s = new SshSocket(url, createSocket ? { createSocket } : {});
+      // Fit now and open the PTY at this size: a resize after the shell started would redraw its prompt mid-line.
+      const host = hostRef.current;
+      if (host && host.clientWidth > 0 && host.clientHeight > 0) fitRef.current?.fit();
+      const s = new SshSocket(withTerminalSize(url, term.cols, term.rows), createSocket ? { createSocket } : {});
       socket = s;
       socketRef.current = s;
       const acks = new AckAccumulator();
@@ -256,30 +228,9 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     };
   }, [url, createSocket]);
 
-  useEffect(() => {
-    if (searchOpen) searchInputRef.current?.focus();
-  }, [searchOpen]);
-
   const closeSearch = () => {
     setSearchOpen(false);
-    setNoMatch(false);
-    searchRef.current?.clearDecorations();
     termRef.current?.focus();
-  };
-  const find = (direction: 'next' | 'previous', incremental = false) => {
-    const search = searchRef.current;
-    if (!search || !query) return;
-    const found = direction === 'next' ? search.findNext(query, { incremental }) : search.findPrevious(query);
-    setNoMatch(!found);
-  };
-  const onSearchKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      find(event.shiftKey ? 'previous' : 'next');
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      closeSearch();
-    }
   };
 
   const onContextMenu = (event: ReactMouseEvent<HTMLDivElement>) => {
@@ -293,70 +244,11 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     setMenuTarget({ getBoundingClientRect: () => DOMRect.fromRect({ x, y, width: 0, height: 0 }) });
   };
 
-  let stateText: string;
-  if (connection.state === 'connecting') stateText = 'Connecting…';
-  else if (connection.state === 'connected') stateText = 'Connected';
-  else stateText = `Disconnected: ${connection.message}`;
-
   return (
     <div className={styles.root}>
-      <div className={styles.bar}>
-        <div role="status" aria-label="Connection status" className={styles.status}>
-          <Text weight="semibold">{vmName}</Text>
-          <Text aria-hidden>·</Text>
-          <Text>{username}</Text>
-          <Text aria-hidden>·</Text>
-          {connection.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
-          <Text
-            className={mergeClasses(connection.state === 'ended' && styles.ended, connection.state === 'connected' && styles.connected)}
-          >
-            {stateText}
-          </Text>
-          {connection.state === 'connected' && connection.hostKey.status === 'new' && (
-            <Text size={200}>
-              New host key pinned: {connection.hostKey.keyType} <span className={styles.hostKey}>{connection.hostKey.fingerprint}</span>
-            </Text>
-          )}
-          {notice && <Text size={200}>{notice}</Text>}
-        </div>
-        {connection.state === 'ended' && (
-          <div className={styles.status}>
-            {endActions}
-            <Button appearance="primary" size="small" onClick={onReconnect}>
-              Reconnect
-            </Button>
-          </div>
-        )}
-      </div>
+      <TerminalStatusBar vmName={vmName} username={username} connection={connection} notice={notice} endActions={endActions} onReconnect={onReconnect} />
       <div className={styles.body}>
-        {searchOpen && (
-          <div className={styles.search} role="search" aria-label="Find in terminal">
-            <Input
-              ref={searchInputRef}
-              size="small"
-              aria-label="Find in terminal"
-              placeholder="Find"
-              value={query}
-              aria-invalid={noMatch || undefined}
-              onChange={(_e, data) => {
-                setQuery(data.value);
-                const found = data.value ? searchRef.current?.findNext(data.value, { incremental: true }) : true;
-                setNoMatch(found === false);
-              }}
-              onKeyDown={onSearchKeyDown}
-            />
-            {noMatch && <Text size={200}>No matches</Text>}
-            <Tooltip content="Previous match (Shift+Enter)" relationship="label">
-              <Button size="small" appearance="subtle" icon={<ArrowUpRegular />} onClick={() => find('previous')} />
-            </Tooltip>
-            <Tooltip content="Next match (Enter)" relationship="label">
-              <Button size="small" appearance="subtle" icon={<ArrowDownRegular />} onClick={() => find('next')} />
-            </Tooltip>
-            <Tooltip content="Close search (Escape)" relationship="label">
-              <Button size="small" appearance="subtle" icon={<DismissRegular />} onClick={closeSearch} />
-            </Tooltip>
-          </div>
-        )}
+        {searchOpen && <TerminalSearchBar search={searchRef.current} onClose={closeSearch} />}
         <div ref={hostRef} className={styles.host} onContextMenu={onContextMenu} />
         <Menu
           open={menuTarget !== undefined}

@@ -153,6 +153,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
         port: target.port,
         username: target.username,
         auth: resolved.auth,
+        ...initialSize(request.query as { cols?: number; rows?: number }),
         verifyHostKey: deps.hostKeys.verifier(target.vmId, target.host, target.port, (r) => (hostKeyCheck = r)),
       });
     } catch (err) {
@@ -179,4 +180,9 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     request.log.error({ err }, 'browser SSH connect failed');
     failWithError(ws, err);
   });
+}
+
+/** The PTY's first size from the upgrade URL (`cols`, `rows`, validated by the route's schema), if given. */
+function initialSize(query: { cols?: number; rows?: number }): { cols?: number; rows?: number } {
+  return query.cols !== undefined && query.rows !== undefined ? { cols: query.cols, rows: query.rows } : {};
 }

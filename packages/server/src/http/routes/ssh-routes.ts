@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { BastionError, notFound, validationError } from '../../errors.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
@@ -101,7 +102,13 @@ export const sshRoutes =
         // The real checks (ticket, its owner, the Connect check on its VM) run below; this rule only keeps
         // out signed-in users who cannot read any VM at all.
         config: { access: { kind: 'somewhere', action: ACTIONS.virtualMachines.read } },
-        schema: { tags, summary: 'WebSocket: a browser SSH session for a connect ticket', querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 128 })) }) },
+        schema: { tags, summary: 'WebSocket: a browser SSH session for a connect ticket', querystring: Type.Object({
+            ticket: Type.Optional(Type.String({ maxLength: 128 })),
+            // The terminal's size, so the PTY opens at it (a resize after the shell started makes it redraw mid-prompt).
+            cols: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+            rows: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+          }),
+        },
         preValidation: async (request) => {
           // CSRF defence for WebSockets: the Origin must be the bastion's own.
           const origin = request.headers.origin;
