@@ -20,6 +20,11 @@ for project in unit integration e2e; do
   npx vitest run --project "$project" --reporter=default --reporter=json --outputFile="$results/$project.json" || status=1
 done
 
+# The benchmark harness in smoke mode (docs/benchmarks.md): tiny sizes, no timing assertions; it keeps
+# `npm run bench` working. Its own step, after the suites; a failure fails the run.
+echo "=== bench smoke (npm run bench -- --quick) ==="
+npm run --silent bench -- --quick || { echo "bench smoke failed"; status=1; }
+
 # One closing line over the three suites ("N passed, N failed"), read from vitest's JSON reports.
 node -e '
   const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;

@@ -37,6 +37,8 @@ export default defineConfig({
             { name: 'xterm', test: /[\\/]node_modules[\\/]@xterm[\\/]/ },
             // The RDP client (web component + WASM glue) loads only when a remote desktop opens.
             { name: 'ironrdp', test: /[\\/]node_modules[\\/]@devolutions[\\/]/ },
+            // The recording player (asciinema-player and its WASM terminal) loads only when a recording is played.
+            { name: 'asciinema', test: /[\\/]node_modules[\\/]asciinema-player[\\/]/ },
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
             { name: 'fluent-icons', test: /[\\/]node_modules[\\/]@fluentui[\\/]react-icons[\\/]/ },
             { name: 'fluent', test: /[\\/]node_modules[\\/]/ },

@@ -54,6 +54,8 @@ export interface TestbedInfo {
   password: string;
   clientKeyPath: string; // ed25519 private key accepted by every VM for `user`
   vms: TestbedVm[];
+  /** Machines in the VNet that inventory.yaml leaves out (IP-based connection targets, design 0007). */
+  unregistered?: Array<{ name: string; namespace: string; ip: string; stateDir: string }>;
 }
 
 export interface CommandResult {

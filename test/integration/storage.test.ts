@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { runConnectionLogStoreSuite } from '../../packages/server/src/storage/connection-log-store-suite.js';
 import { openStore } from '../../packages/server/src/storage/open.js';
 import { runRbacStoreSuite } from '../../packages/server/src/storage/rbac-store-suite.js';
+import { runRecordingStoreSuite } from '../../packages/server/src/storage/recording-store-suite.js';
 import { runStoreSuite } from '../../packages/server/src/storage/store-suite.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -26,6 +27,7 @@ describe('SQLite', () => {
   runStoreSuite('store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
   runRbacStoreSuite('RBAC store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
   runConnectionLogStoreSuite('connection log store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
+  runRecordingStoreSuite('recordings index compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
 });
 
 describe('PostgreSQL', () => {
@@ -43,4 +45,5 @@ describe('PostgreSQL', () => {
   runStoreSuite('store compliance', openPostgres);
   runRbacStoreSuite('RBAC store compliance', openPostgres);
   runConnectionLogStoreSuite('connection log store compliance', openPostgres);
+  runRecordingStoreSuite('recordings index compliance', openPostgres);
 });

@@ -4,6 +4,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerBastionHostCommands } from './bastion-host.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerKeyVaultCommands } from './keyvault.js';
+import { registerLoginCommands } from './login.js';
+import { registerRdpCommand } from './native-rdp.js';
+import { ExitCode, registerSshCommand } from './native-ssh.js';
+import { registerTunnelCommands } from './tunnel.js';
 import { processIo, type Io } from './io.js';
 import { registerNicCommands } from './nic.js';
 import { OUTPUT_FORMATS } from './output.js';
@@ -31,7 +35,7 @@ function allCommands(cmd: Command, prefix: string): Array<[string, string]> {
 
 export function buildProgram(io: Io): Command {
   const program = new Command('bastion')
-    .description("Manage a Bastion gateway: start it, and edit its inventory and users in the gateway's own database (run on the bastion host).")
+    .description("Manage a Bastion gateway: start it, and edit its inventory and users in the gateway's own database (run on the bastion host); or, from anywhere, sign in to one (login) and connect with native clients (tunnel, ssh, rdp).")
     .version(version(), '-V, --version')
     .option('--config <file>', 'configuration file (default: $BASTION_CONFIG, else ./bastion.yaml if present)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
@@ -48,6 +52,11 @@ export function buildProgram(io: Io): Command {
   registerIdentityCommands(program, io);
   registerRoleCommands(program, io);
   registerKeyVaultCommands(program, io);
+  // Remote commands (design 0007): they talk to a bastion over HTTPS with the token of `bastion login`.
+  registerLoginCommands(program, io);
+  registerTunnelCommands(program, io);
+  registerSshCommand(program, io);
+  registerRdpCommand(program, io);
 
   program.addHelpText('after', () => {
     const rows = allCommands(program, 'bastion');
@@ -65,6 +74,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   } catch (err) {
     // Commander has already printed its own message ("error: required option …") or the help.
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ExitCode) return err.code; // a native client's own status (bastion ssh)
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`error: ${message.replace(/^error: /i, '')}\n`);
     return 1;

@@ -48,6 +48,10 @@ export interface UserPermissions {
   manageIdentity: boolean;
   /** May read the audit log. */
   readAudit: boolean;
+  /** May play session recordings somewhere (Bastion.Recordings/recordings/playback/action): the Recordings page. */
+  readRecordings?: boolean;
+  /** May list live sessions (getActiveSessions) on at least one bastion: the Sessions page. */
+  viewSessions?: boolean;
 }
 
 /** `POST /api/auth/login` body. */
@@ -148,6 +152,26 @@ export interface VirtualMachineProperties {
 
 export interface BastionHostProperties {
   virtualNetwork: ResourceRef;
+  /** Ours (Azure has none): minutes without user input before a session is closed; 0 = never. Default 20. */
+  idleTimeoutMinutes?: number;
+  /** Ours: the longest a session may last, in minutes; 0 = no limit (the default). */
+  maxSessionMinutes?: number;
+  /** Azure's (design 0007): connect by private IP to machines outside the inventory. Default false. */
+  enableIpConnect?: boolean;
+  /** Azure's (design 0007): shareable links to VMs. Default false. */
+  enableShareableLink?: boolean;
+  /** Ours (design 0007): CIDRs reachable through the bastion's network that IP-based connection may dial. */
+  onPremisesRanges?: string[];
+}
+
+/** An item of create/get/deleteShareableLinks (design 0007); `bsl` (the URL) only in the answer to create. */
+export interface ShareableLink {
+  id: string;
+  vm: ResourceRef;
+  bsl: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  createdBy: string;
 }
 
 export interface ResourceGroupProperties {

@@ -10,6 +10,8 @@ export const AUDIT_EVENTS = {
   'user.password.changed': { code: 'U1003I', description: 'A user changed their password.' },
   'user.created': { code: 'U2000I', description: 'A user was created.' },
   'user.deleted': { code: 'U2001I', description: 'A user was deleted.' },
+  'user.token.issued': { code: 'U1004I', description: 'A user signed in with the CLI and received an API token.' },
+  'user.token.revoked': { code: 'U1005I', description: 'An API token was revoked (bastion logout, or from the token list).' },
   'group.created': { code: 'U3000I', description: 'A group was created.' },
   'group.deleted': { code: 'U3001I', description: 'A group was deleted.' },
   'group.member.added': { code: 'U3002I', description: 'A user was added to a group.' },
@@ -37,6 +39,17 @@ export const AUDIT_EVENTS = {
   'rdp.certificate.pinned': { code: 'D2000I', description: "A VM's RDP TLS certificate was recorded on first use." },
   'rdp.certificate.mismatch': { code: 'D2000W', description: "A VM offered another RDP certificate than the pinned one; the connection was refused." },
   'rdp.certificate.accepted': { code: 'D2001I', description: "An administrator accepted a VM's new RDP certificate." },
+  'recording.viewed': { code: 'P1000I', description: "A session recording was opened for playback in the portal." },
+  'recording.downloaded': { code: 'P1001I', description: 'A session recording file was downloaded.' },
+  'recording.watched_live': { code: 'P1002I', description: 'A live session was watched (read-only) through its recording.' },
+  'recording.deleted': { code: 'P2000I', description: 'A session recording was deleted by the retention policy.' },
+  'recording.failed': { code: 'P3000E', description: 'Writing a session recording failed (e.g. disk full); what was written before stays.' },
+  'session.terminated': { code: 'O1000I', description: 'An administrator disconnected a live session (Sessions page or disconnectActiveSessions).' },
+  'tunnel.rejected': { code: 'T1000W', description: 'A native-client tunnel was refused before it started (access, dial policy, bad request).' },
+  'link.created': { code: 'L1000I', description: 'A shareable link to a VM was created.' },
+  'link.deleted': { code: 'L1001I', description: 'Shareable links were deleted (revoked).' },
+  'link.used': { code: 'L2000I', description: 'A shareable link was used to connect to its VM.' },
+  'link.rejected': { code: 'L2000W', description: 'A shareable link was refused (unknown, revoked, expired, or the feature is off).' },
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -124,6 +124,10 @@ export const CLOSE_REASONS = [
   'server_shutdown',
   /** The peer broke the protocol (bad frame, ack beyond what was sent). */
   'protocol_error',
+  /** No input from the user for the bastion's idle timeout (a `notice` warned a minute before). */
+  'idle_timeout',
+  /** The session reached the bastion's maximum session length. */
+  'max_duration',
 ] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
@@ -142,7 +146,10 @@ export type ServerControlMessage =
   | { type: 'closed'; reason: CloseReason; message: string }
   /** `{"type":"pong","t":1234.5}` — answer to `ping`, echoing `t`. */
   | { type: 'pong'; t: number }
-  /** `{"type":"notice","message":"…"}` — informational; show it, keep going. */
+  /**
+   * `{"type":"notice","message":"…"}` — informational; show it (replacing the previous one), keep going.
+   * An empty `message` clears the notice shown (e.g. the idle warning once the user typed again).
+   */
   | { type: 'notice'; message: string };
 
 /** Everything a server can send. */
@@ -307,7 +314,7 @@ export function decodeServerFrame(frame: string | Uint8Array | ArrayBuffer): Dec
     case 'pong':
       return only(o, ['t']) ?? timestamp(o, 't') ?? { ok: true, message: { type: 'pong', t: o.t as number } };
     case 'notice':
-      return only(o, ['message']) ?? text(o, 'message', MAX_TEXT_FIELD) ?? { ok: true, message: { type: 'notice', message: o.message as string } };
+      return only(o, ['message']) ?? text(o, 'message', MAX_TEXT_FIELD, '', true) ?? { ok: true, message: { type: 'notice', message: o.message as string } };
     default:
       return unknownType(o.type);
   }

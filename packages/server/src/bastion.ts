@@ -17,6 +17,7 @@ import { InventoryService } from './inventory/service.js';
 import { ensureSubscriptionId } from './inventory/subscription.js';
 import { AccessChecker, RoleStore } from './rbac/index.js';
 import { LiveSessions } from './sessions/live-sessions.js';
+import { Recordings, recordingSettings } from './recordings/index.js';
 import { openStore, type Store } from './storage/open.js';
 import { ensureSelfSignedCertificate, loadTlsFiles, type TlsMaterial } from './tls/certificate.js';
 import { ensureMasterKey, VaultStore } from './vault/index.js';
@@ -34,6 +35,8 @@ export interface Bastion {
   /** Connection records (bastion_audit_logs) and the connections in progress. */
   connections: ConnectionLog;
   liveSessions: LiveSessions;
+  /** Session recordings (design 0006). */
+  recordings: Recordings;
   /** Re-reads the user's certificate files (SIGHUP). */
   reloadTls(): TlsMaterial | undefined;
   close(): Promise<void>;
@@ -67,8 +70,15 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
     // Connections a previous run left open (it crashed or was killed) end now, as 'interrupted'.
     const connections = new ConnectionLog(store.db);
     await connections.closeInterrupted(new Date());
+    // Recordings too: a killed run's open files become 'interrupted', cut after their last whole line.
+    let app: FastifyInstance | undefined;
+    const recordings = new Recordings(store.db, new AuditLog(store.db), { ...recordingSettings(config), dir: recordingsDir }, {
+      error: (obj, msg) => app?.log.error(obj, msg),
+      warn: (obj, msg) => app?.log.warn(obj, msg),
+    });
+    await recordings.recoverInterrupted();
     const liveSessions = new LiveSessions();
-    const app = await buildApp({
+    app = await buildApp({
       db: store.db,
       users,
       sessions,
@@ -89,7 +99,11 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       connections,
       liveSessions,
       vault,
+      recordings,
+      metricsToken: config.metrics?.token,
     });
+    // Retention: now and daily (the timer stops when the app closes).
+    await recordings.startRetention();
     // Last, so that a start that fails earlier does not swallow the one-time password.
     const firstAdmin = await ensureFirstAdmin(store.db, users, roles, config);
     const reloadTls = (): TlsMaterial | undefined => {
@@ -107,6 +121,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       recordingsDir,
       connections,
       liveSessions,
+      recordings,
       reloadTls,
       close: async () => {
         await app.close();

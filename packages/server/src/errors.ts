@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   BST_ERR_PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Set a new password before continuing.' },
   BST_ERR_NOT_FOUND: { status: 404, message: 'Not found.' },
   BST_ERR_CONFLICT: { status: 409, message: 'The resource already exists or is in use.' },
+  BST_ERR_LINK_INVALID: { status: 410, message: 'This link is no longer valid: it was revoked or has expired.' },
   BST_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   BST_ERR_LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-in attempts.' },
   BST_ERR_INTERNAL: { status: 500, message: 'Internal error.' },

@@ -19,11 +19,15 @@ VM_PASSWORD=Vm-Pass-123
 # role decides what vm-init.sh starts: ssh = sshd only; xrdp = sshd + xrdp/xorgxrdp;
 # shadow = sshd + Xvfb desktop shared by freerdp-shadow-cli with NLA (our stand-in for a Windows VM);
 # weston = sshd + weston's RDP backend (TLS only, no RDP login: the desktop is shown at once).
-VMS=(vm-ssh vm-ssh2 vm-xrdp vm-nla vm-weston)
-declare -A VM_IP=([vm-ssh]=10.90.1.4 [vm-ssh2]=10.90.1.5 [vm-xrdp]=10.90.1.6 [vm-nla]=10.90.1.7 [vm-weston]=10.90.1.8)
-declare -A VM_ROLE=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]=xrdp [vm-nla]=shadow [vm-weston]=weston)
-declare -A VM_OS=([vm-ssh]=linux [vm-ssh2]=linux [vm-xrdp]=linux [vm-nla]=windows [vm-weston]=linux)
-declare -A VM_SERVICES=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]="ssh,rdp" [vm-nla]="ssh,rdp" [vm-weston]="ssh,rdp")
+# host-unreg is a machine in the VNet that is NOT in the generated inventory: the target of IP-based
+# connection (design 0007). It is left out of inventory.yaml and listed apart in testbed.json.
+VMS=(vm-ssh vm-ssh2 vm-xrdp vm-nla vm-weston host-unreg)
+UNREGISTERED_VMS=(host-unreg)
+declare -A VM_IP=([vm-ssh]=10.90.1.4 [vm-ssh2]=10.90.1.5 [vm-xrdp]=10.90.1.6 [vm-nla]=10.90.1.7 [vm-weston]=10.90.1.8 [host-unreg]=10.90.1.20)
+declare -A VM_ROLE=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]=xrdp [vm-nla]=shadow [vm-weston]=weston [host-unreg]=ssh)
+declare -A VM_OS=([vm-ssh]=linux [vm-ssh2]=linux [vm-xrdp]=linux [vm-nla]=windows [vm-weston]=linux [host-unreg]=linux)
+declare -A VM_SERVICES=([vm-ssh]=ssh [vm-ssh2]=ssh [vm-xrdp]="ssh,rdp" [vm-nla]="ssh,rdp" [vm-weston]="ssh,rdp" [host-unreg]=ssh)
+is_registered() { [[ " ${UNREGISTERED_VMS[*]} " != *" $1 "* ]]; }
 # What an RDP client sees: security protocol, desktop colour and the text in the xterm (for pixel checks).
 declare -A VM_RDP_SECURITY=([vm-xrdp]=tls [vm-nla]=nla [vm-weston]=tls)
 declare -A VM_DESKTOP_COLOR=([vm-xrdp]='#2e5e8e' [vm-nla]='#5e2e8e' [vm-weston]='#2e8e5e')

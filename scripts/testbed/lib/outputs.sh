@@ -31,6 +31,7 @@ inventory:
   virtualMachines:
 YAML
     for vm in "${VMS[@]}"; do
+      is_registered "$vm" || continue
       cat <<YAML
     - name: $vm
       resourceGroup: $RESOURCE_GROUP
@@ -70,6 +71,7 @@ write_testbed_json() {
   "vms": [
 JSON
     for vm in "${VMS[@]}"; do
+      is_registered "$vm" || continue
       dir=$(vm_dir "$vm")
       services=$(echo "${VM_SERVICES[$vm]}" | sed 's/[^,]*/"&"/g; s/,/, /g')
       rdp=null
@@ -80,6 +82,13 @@ JSON
       printf '      "stateDir": "%s", "sshHostPublicKey": "%s",\n      "rdp": %s }' \
         "$dir" "$(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" "$rdp"
       sep=$',\n'
+    done
+    # Machines in the VNet that the inventory does not know (IP-based connection targets).
+    printf '\n  ],\n  "unregistered": ['
+    sep=''
+    for vm in "${UNREGISTERED_VMS[@]}"; do
+      printf '%s\n    { "name": "%s", "namespace": "%s", "ip": "%s", "stateDir": "%s" }' "$sep" "$vm" "$(netns_of "$vm")" "${VM_IP[$vm]}" "$(vm_dir "$vm")"
+      sep=','
     done
     printf '\n  ]\n}\n'
   } >"$out.tmp" && mv "$out.tmp" "$out"

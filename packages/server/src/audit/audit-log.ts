@@ -3,6 +3,17 @@ import type { Kysely } from 'kysely';
 import { auditCode, type AuditEvent, type AuditEventType, type AuditOutcome } from '../../../protocol/src/audit-events.js';
 import type { Database } from '../storage/schema.js';
 
+export interface AuditListFilter {
+  type?: string | undefined;
+  actor?: string | undefined;
+  outcome?: AuditOutcome | undefined;
+  /** The target (a resource ID, a username…), case-insensitive. */
+  target?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  limit?: number | undefined;
+}
+
 export interface AuditInput {
   type: AuditEventType;
   outcome: AuditOutcome;
@@ -19,6 +30,8 @@ export interface AuditInput {
  * and mirrors them to the log. Reading is for admins through the API.
  */
 export class AuditLog {
+  private readonly observers: Array<(event: AuditEvent) => void> = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log?: { info(obj: object, msg: string): void },
@@ -55,13 +68,24 @@ export class AuditLog {
       })
       .execute();
     this.log?.info({ audit: event }, `audit ${event.type} ${event.outcome}`);
+    for (const observer of this.observers) observer(event);
     return event;
   }
 
-  async list(filter: { type?: string | undefined; actor?: string | undefined; limit?: number | undefined } = {}): Promise<AuditEvent[]> {
-    let q = this.db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(Math.min(filter.limit ?? 100, 1000));
+  /** Calls `observer` after each event is committed (metrics count sign-in failures this way). */
+  observe(observer: (event: AuditEvent) => void): void {
+    this.observers.push(observer);
+  }
+
+  /** Newest first. `since`/`until` are ISO 8601 instants (UTC, as stored); `limit` default 100, at most 100 000. */
+  async list(filter: AuditListFilter = {}): Promise<AuditEvent[]> {
+    let q = this.db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(Math.min(filter.limit ?? 100, 100_000));
     if (filter.type) q = q.where('type', '=', filter.type);
     if (filter.actor) q = q.where('actor', '=', filter.actor);
+    if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
+    if (filter.target) q = q.where((eb) => eb(eb.fn('lower', ['target']), '=', filter.target!.toLowerCase()));
+    if (filter.since) q = q.where('time', '>=', filter.since);
+    if (filter.until) q = q.where('time', '<=', filter.until);
     const rows = await q.execute();
     return rows.map((r) => ({
       id: r.id,

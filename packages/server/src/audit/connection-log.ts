@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import {
+  CONNECTED_MESSAGE,
   connectedAuditRecord,
   endAuditRecord,
   startAuditRecord,
@@ -50,9 +51,17 @@ export interface ConnectionLogFilter {
   since?: string | undefined;
   /** ISO 8601: connections that started at or before this instant. */
   until?: string | undefined;
-  /** Default 100, at most 1000. */
+  protocol?: BastionProtocol | undefined;
+  /**
+   * succeeded: the connection was established (`Successfully Connected.`, whatever ended it);
+   * failed: it ended without being established (`failed`, or `interrupted` while connecting).
+   */
+  outcome?: 'succeeded' | 'failed' | undefined;
+  /** Default 100, at most MAX_LIST_LIMIT (exports ask for more than a page). */
   limit?: number | undefined;
 }
+
+export const MAX_LIST_LIMIT = 100_000;
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
@@ -98,6 +107,12 @@ const outcomeOf = (r: BastionAuditRecord) => ({
  */
 export class ConnectionLog {
   private readonly db: Kysely<Database & ConnectionLogTables>;
+  private readonly endObservers: Array<(record: BastionAuditRecord) => void> = [];
+
+  /** Calls `observer` with each record once its end is written (metrics count SSH auth failures this way). */
+  observeEnd(observer: (record: BastionAuditRecord) => void): void {
+    this.endObservers.push(observer);
+  }
 
   constructor(db: Kysely<Database>) {
     this.db = db.withTables<ConnectionLogTables>();
@@ -141,7 +156,9 @@ export class ConnectionLog {
   async end(record: BastionAuditRecord, end: BastionAuditEnd): Promise<{ record: BastionAuditRecord; written: boolean }> {
     const r = endAuditRecord(record, end);
     const result = await this.db.updateTable('bastion_audit_logs').set(outcomeOf(r)).where('session_id', '=', r.sessionId).where('end_time', 'is', null).executeTakeFirst();
-    return { record: r, written: Number(result.numUpdatedRows) > 0 };
+    const written = Number(result.numUpdatedRows) > 0;
+    if (written) for (const observer of this.endObservers) observer(r);
+    return { record: r, written };
   }
 
   async get(sessionId: string): Promise<BastionAuditRecord | undefined> {
@@ -156,11 +173,14 @@ export class ConnectionLog {
       .selectAll()
       .orderBy('start_time', 'desc')
       .orderBy('session_id', 'desc')
-      .limit(Math.min(Math.max(1, filter.limit ?? 100), 1000));
+      .limit(Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST_LIMIT));
     if (filter.targetResourceId) q = q.where('target_resource_id_key', '=', filter.targetResourceId.toLowerCase());
     if (filter.principalName) q = q.where((eb) => eb(eb.fn('lower', ['principal_name']), '=', filter.principalName!.toLowerCase()));
     if (filter.since) q = q.where('start_time', '>=', filter.since);
     if (filter.until) q = q.where('start_time', '<=', filter.until);
+    if (filter.protocol) q = q.where('protocol', '=', filter.protocol);
+    if (filter.outcome === 'succeeded') q = q.where('message', '=', CONNECTED_MESSAGE);
+    if (filter.outcome === 'failed') q = q.where('message', '!=', CONNECTED_MESSAGE).where('end_time', 'is not', null);
     return (await q.execute()).map(toRecord);
   }
 

@@ -1,5 +1,8 @@
 import type { BastionConfig } from './schema.js';
 
+/** Session recordings (design 0006): what an unset `recordings.*` key means. */
+export const RECORDING_DEFAULTS = { retentionDays: 90, onFailure: 'continue', ssh: { enabled: true, input: false }, rdp: { enabled: true } } as const;
+
 /** Built-in defaults: the embedded setup that `npm start` runs with no configuration file. */
 export const DEFAULT_CONFIG: BastionConfig = {
   dataDir: './data',

@@ -13,6 +13,17 @@ const NicConfig = Type.Object(
   Strict,
 );
 
+/** A bastion's Standard-tier switches (design 0007); also accepted in the ARM PUT body's properties. */
+export const BastionFeatureFields = {
+  enableIpConnect: Type.Optional(Type.Boolean()),
+  enableShareableLink: Type.Optional(Type.Boolean()),
+  onPremisesRanges: Type.Optional(Type.Array(Cidr, { maxItems: 64 })),
+};
+
+/** A bastion's session limits (design 0005), in minutes: 0 turns one off; fractions are allowed (tests use seconds). */
+const LimitMinutes = Type.Number({ minimum: 0, maximum: 10_080 });
+export const SessionLimitFields = { idleTimeoutMinutes: Type.Optional(LimitMinutes), maxSessionMinutes: Type.Optional(LimitMinutes) };
+
 export const InventoryConfigSchema = Type.Object(
   {
     subscription: Type.Optional(Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), name: Type.Optional(Name) }, Strict)),
@@ -45,7 +56,7 @@ export const InventoryConfigSchema = Type.Object(
         ),
       ),
     ),
-    bastionHosts: Type.Optional(Type.Array(Type.Object({ name: Name, resourceGroup: Name, virtualNetwork: Name }, Strict))),
+    bastionHosts: Type.Optional(Type.Array(Type.Object({ name: Name, resourceGroup: Name, virtualNetwork: Name, ...BastionFeatureFields, ...SessionLimitFields }, Strict))),
   },
   Strict,
 );
@@ -64,7 +75,17 @@ export const ConfigSchema = Type.Object(
       Strict,
     ),
     database: Type.Object({ url: Type.Optional(Type.String({ pattern: '^(postgres(ql)?|sqlite)://' })) }, Strict),
-    recordings: Type.Object({ dir: Type.Optional(Type.String({ minLength: 1 })) }, Strict),
+    // Session recordings (design 0006); unset keys take RECORDING_DEFAULTS (defaults.ts).
+    recordings: Type.Object(
+      {
+        dir: Type.Optional(Type.String({ minLength: 1 })),
+        retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
+        onFailure: Type.Optional(Type.Union([Type.Literal('continue'), Type.Literal('disconnect')])),
+        ssh: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), input: Type.Optional(Type.Boolean()) }, Strict)),
+        rdp: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, Strict)),
+      },
+      Strict,
+    ),
     log: Type.Object(
       {
         level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -85,6 +106,8 @@ export const ConfigSchema = Type.Object(
       Strict,
     ),
     admin: Type.Object({ username: Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }) }, Strict),
+    // GET /metrics: Prometheus sends `Authorization: Bearer <token>`; without a token only admins (signed in) may read it.
+    metrics: Type.Optional(Type.Object({ token: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })) }, Strict)),
     // The key vault's master key (32 bytes, base64) inline or in a file; neither: <dataDir>/vault.key, made on first start.
     vault: Type.Optional(Type.Object({ key: Type.Optional(Type.String({ minLength: 1 })), keyFile: Type.Optional(Type.String({ minLength: 1 })) }, Strict)),
     users: Type.Array(

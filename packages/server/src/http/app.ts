@@ -12,8 +12,10 @@ import { SshTicketStore } from '../gateway/ssh/tickets.js';
 import type { LoginRateLimiter } from '../identity/rate-limiter.js';
 import type { UserDirectory } from '../identity/users.js';
 import type { WebSessions } from '../identity/web-sessions.js';
+import { ApiTokens } from '../identity/api-tokens.js';
 import type { InventoryService } from '../inventory/service.js';
 import type { AccessChecker, RoleStore } from '../rbac/index.js';
+import { BastionMetrics } from '../metrics/bastion-metrics.js';
 import { LiveSessions } from '../sessions/live-sessions.js';
 import type { Database } from '../storage/schema.js';
 import type { VaultStore } from '../vault/index.js';
@@ -23,10 +25,20 @@ import { registerAuthorization } from './plugins/authorization.js';
 import { onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { apiTokenRoutes } from './routes/api-token-routes.js';
+import { tunnelRoutes } from './routes/tunnel-routes.js';
+import { shareableLinkRoutes } from './routes/shareable-link-routes.js';
+import { shareRoutes } from './routes/share-routes.js';
+import { ipSshRoutes } from './routes/ip-ssh-routes.js';
+import { ShareableLinks } from '../sharing/shareable-links.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import { identityRoutes } from './routes/identity-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
 import { rbacRoutes } from './routes/rbac-routes.js';
+import { recordingsRoutes } from './routes/recordings-routes.js';
+import type { Recordings } from '../recordings/index.js';
 import { connectionLogRoutes } from './routes/connection-log-routes.js';
 import { sshHostKeyRoutes } from './routes/ssh-host-key-routes.js';
 import { rdpRoutes } from './routes/rdp-routes.js';
@@ -62,6 +74,12 @@ export interface AppDeps {
   liveSessions?: LiveSessions;
   /** Key vaults and their secrets; without one, the vault routes and vault-secret Connect answer 409. */
   vault?: VaultStore | undefined;
+  /** Session recordings (design 0006); without it sessions are not recorded and the routes are absent. */
+  recordings?: Recordings | undefined;
+  /** CLI bearer tokens (design 0007); one over `db` is created when absent. */
+  apiTokens?: ApiTokens;
+  /** `metrics.token`: the bearer token Prometheus sends to GET /metrics (admins may always look). */
+  metricsToken?: string | undefined;
 }
 
 /** Builds the Fastify application; `listen()` is the caller's (tests use `inject()`). */
@@ -91,26 +109,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Bastion API', version: '0.1.0', description: 'Inventory (ARM-shaped), identity, audit. Errors: { error: { code, message, statusCode } }.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'bastion_session' }, csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' } } },
-      security: [{ session: [], csrf: [] }],
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'bastion_session' }, csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' }, bearer: { type: 'http', scheme: 'bearer', description: 'A CLI token from POST /api/auth/tokens (bastion login); no CSRF token needed.' } } },
+      security: [{ session: [], csrf: [] }, { bearer: [] }],
     },
   });
   const allowedOrigins = (request: FastifyRequest): string[] => [`https://${request.headers.host ?? ''}`, ...(deps.publicUrl ? [new URL(deps.publicUrl).origin] : [])];
-  registerAuthentication(app, { users: deps.users, sessions: deps.sessions, allowedOrigins });
+  const apiTokens = deps.apiTokens ?? new ApiTokens(deps.db);
+  registerAuthentication(app, { users: deps.users, sessions: deps.sessions, allowedOrigins, apiTokens });
   registerAuthorization(app, { db: deps.db, checker: deps.checker, audit: deps.audit });
 
-  await app.register(healthRoutes({ db: deps.db }));
-  await app.register(authRoutes(deps));
+  await app.register(healthRoutes({ db: deps.db, live }));
+  await app.register(metricsRoutes({ metrics: new BastionMetrics(live, deps.audit, connections), token: deps.metricsToken }));
+  await app.register(authRoutes({ ...deps, apiTokens }));
+  await app.register(apiTokenRoutes({ users: deps.users, audit: deps.audit, limiter: deps.limiter, apiTokens }));
   await app.register(identityRoutes(deps));
   await app.register(inventoryRoutes(deps));
   await app.register(rbacRoutes(deps));
   await app.register(vaultRoutes({ vault: deps.vault, audit: deps.audit }));
   const sshTickets = deps.sshTickets ?? new SshTicketStore();
   app.addHook('onClose', async () => sshTickets.clear());
-  await app.register(sshRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins, vault: deps.vault, connections, live }));
+  await app.register(sshRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, tickets: sshTickets, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), allowedOrigins, vault: deps.vault, connections, live, recordings: deps.recordings }));
   await app.register(sshHostKeyRoutes({ hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), inventory: deps.inventory, audit: deps.audit }));
   await app.register(connectionLogRoutes({ connections }));
-  await app.register(rdpRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, allowedOrigins, connections, live }));
+  await app.register(sessionRoutes({ live, inventory: deps.inventory, audit: deps.audit }));
+  await app.register(rdpRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, allowedOrigins, connections, live, recordings: deps.recordings }));
+  if (deps.recordings) {
+    const recordings = deps.recordings;
+    await app.register(recordingsRoutes({ recordings, audit: deps.audit, allowedOrigins }));
+    // After the sessions' own ends (preClose): closes what is still open and stops the retention timer.
+    app.addHook('onClose', async () => recordings.dispose());
+  }
+  await app.register(tunnelRoutes({ audit: deps.audit, inventory: deps.inventory, connections, live, allowedOrigins }));
+  // Design 0007: shareable links (admin actions on the bastion) and what a link's visitor may do.
+  const links = new ShareableLinks(deps.db);
+  await app.register(shareableLinkRoutes({ audit: deps.audit, inventory: deps.inventory, links, live, publicUrl: deps.publicUrl }));
+  await app.register(ipSshRoutes({ audit: deps.audit, inventory: deps.inventory, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins, vault: deps.vault }));
+  await app.register(shareRoutes({ audit: deps.audit, inventory: deps.inventory, links, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await registerWebClient(app, deps.webRoot ?? '');
   return app;

@@ -116,7 +116,7 @@ describe('sign-in', () => {
       isAdmin: false,
       mustChangePassword: false,
       groups: ['operators'],
-      permissions: { manageAccess: false, manageIdentity: false, readAudit: false },
+      permissions: { manageAccess: false, manageIdentity: false, readAudit: false, viewSessions: false, readRecordings: false },
     });
     expect(JSON.stringify(body)).not.toMatch(/hash|scrypt/i);
 

@@ -166,7 +166,7 @@ describe('who may assign roles', () => {
 
     expectError(await assign(bob, 'alice', 'Reader', ID.rgDev), 403, 'BST_ERR_FORBIDDEN', 'Microsoft.Authorization/roleAssignments/write');
     expectError(await call(bob, { url: '/api/principals' }), 403, 'BST_ERR_FORBIDDEN');
-    expect((await permissionsOf(bob)).permissions).toEqual({ manageAccess: false, manageIdentity: false, readAudit: false });
+    expect((await permissionsOf(bob)).permissions).toEqual({ manageAccess: false, manageIdentity: false, readAudit: false, viewSessions: true, readRecordings: true });
     expectError(await get(alice, ID.dev01), 403, 'BST_ERR_FORBIDDEN');
   });
 
@@ -177,7 +177,7 @@ describe('who may assign roles', () => {
     expect(made.json()).toMatchObject({ principalName: 'alice', roleDefinitionName: 'Reader', scope: ID.rgDev });
     expect((await get(alice, ID.dev01)).statusCode).toBe(200);
     expectError(await assign(bob, 'alice', 'Reader', ID.rgApp), 403, 'BST_ERR_FORBIDDEN', 'resourceGroups/rg-app');
-    expect((await permissionsOf(bob)).permissions).toEqual({ manageAccess: true, manageIdentity: false, readAudit: false });
+    expect((await permissionsOf(bob)).permissions).toEqual({ manageAccess: true, manageIdentity: false, readAudit: false, viewSessions: true, readRecordings: true });
     const principals = (await call(bob, { url: '/api/principals' })).json() as { value: Array<{ type: string; name: string }> };
     expect(principals.value).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'user', name: 'alice' }), expect.objectContaining({ type: 'group', name: 'ops' })]));
   });
@@ -250,6 +250,6 @@ describe('the audit trail', () => {
     deniedAs('alice', ID.web01); // the Connect check that came back negative
     // The trail itself is for those who may read it.
     expectError(await call(alice, { url: '/api/audit' }), 403, 'BST_ERR_FORBIDDEN');
-    expect((await permissionsOf(alice)).permissions).toEqual({ manageAccess: false, manageIdentity: false, readAudit: false });
+    expect((await permissionsOf(alice)).permissions).toEqual({ manageAccess: false, manageIdentity: false, readAudit: false, viewSessions: false, readRecordings: false });
   });
 });

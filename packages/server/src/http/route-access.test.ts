@@ -13,8 +13,9 @@ const PASSWORD = 'Routes-Pass-123';
 /** Non-public, non-self /api routes (one per method, HEAD aside) when this test was written. */
 const KNOWN_GUARDED_ROUTES = 53;
 /** The only /api routes reachable without signing in, and the only ones that need no role. */
-const PUBLIC_API = ['POST /api/auth/login', 'POST /api/auth/logout'];
-const SELF_API = ['GET /api/auth/me', 'POST /api/auth/password'];
+// Design 0007: CLI sign-in (POST /api/auth/tokens) and a shareable link's visitor (the secret is the authority).
+const PUBLIC_API = ['GET /api/share/:secret', 'GET /api/share/connect', 'POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/tokens', 'POST /api/share/:secret/ssh'].sort();
+const SELF_API = ['DELETE /api/auth/tokens/:id', 'GET /api/auth/me', 'GET /api/auth/tokens', 'POST /api/auth/password'].sort();
 
 let b: TestBastion;
 let admin: Session;
@@ -90,6 +91,7 @@ beforeAll(async () => {
     'roleAssignments/:id': teamReader.id,
     'vaults/:vault': 'kv-ra',
     'secrets/:secret': 'pw-ra',
+    'recordings/:sessionId': '00000000-0000-4000-8000-000000000001',
   };
   // The values name things that exist: the administrator can read each of them.
   for (const url of [`/api${vmId}`, `/api${rg}/providers/Microsoft.Network/virtualNetworks/vnet-ra/virtualNetworkPeerings/vnet-ra-to-vnet-peer`, `/api${rg}/providers/Microsoft.Network/bastionHosts/bas-ra`, '/api/users/member'])

@@ -48,6 +48,12 @@ export async function applyInventoryConfig(inventory: InventoryService, config: 
     await step(`virtualMachines[${vm.name}]`, () => inventory.putVirtualMachine(vm.resourceGroup, vm.name, { osType: vm.osType, networkInterfaceIds: nicIds, tags: vm.tags }));
   }
   for (const b of config.bastionHosts ?? [])
-    await step(`bastionHosts[${b.name}]`, () => inventory.putBastionHost(b.resourceGroup, b.name, vnetIdByName(b.virtualNetwork, `bastionHosts[${b.name}]`)));
+    await step(`bastionHosts[${b.name}]`, async () => {
+      const r = await inventory.putBastionHost(b.resourceGroup, b.name, vnetIdByName(b.virtualNetwork, `bastionHosts[${b.name}]`));
+      // Design 0007: IP-based connection and shareable links, off unless the file turns them on.
+      await inventory.setBastionFeatures(r.id, { enableIpConnect: b.enableIpConnect ?? false, enableShareableLink: b.enableShareableLink ?? false, onPremisesRanges: b.onPremisesRanges ?? [] });
+      // Design 0005: idle timeout and maximum session length (defaults when the file omits them).
+      await inventory.setBastionLimits(r.id, { idleTimeoutMinutes: b.idleTimeoutMinutes, maxSessionMinutes: b.maxSessionMinutes });
+    });
   return written;
 }

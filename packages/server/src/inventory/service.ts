@@ -5,6 +5,8 @@ import * as ids from './ids.js';
 import { BASTION_SUBNET, checkAddressSpace, checkNoOverlap, checkPrivateIp, checkSubnet, ipInside } from './net-rules.js';
 import { resourceRepository as repo, type Db, type Resource } from './repository.js';
 import type * as T from './types.js';
+import { setBastionFeatures, type BastionFeatures } from './bastion-features.js';
+import { setBastionLimits, type BastionLimits } from './bastion-limits.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,79}$/;
 const checkName = (kind: string, name: string): void => {
@@ -157,6 +159,16 @@ export class InventoryService {
       if (other) throw conflict(`Virtual network ${vnet.name} already has bastion ${other.name}.`);
       return repo.put<T.BastionHostProps>(tx, { id, name, type: ids.TYPES.bastionHost, resourceGroup: rg, location: group.location, tags, subscriptionId: this.subscriptionId, properties: { virtualNetwork: { id: vnet.id } } });
     });
+  }
+
+  /** The Standard-tier switches of a bastion (design 0007), merged into its other properties. */
+  setBastionFeatures(id: string, features: Partial<BastionFeatures>): Promise<void> {
+    return setBastionFeatures(this.db, id, features);
+  }
+
+  /** A bastion's session limits (design 0005), merged into its other properties; omitted ones get defaults. */
+  setBastionLimits(id: string, limits: Partial<BastionLimits>): Promise<void> {
+    return setBastionLimits(this.db, id, limits);
   }
 
   /** Deletes a resource unless something still refers to it (Azure answers InUse* errors the same way). */

@@ -38,7 +38,7 @@ describe('actionsFor', () => {
 
   it('the catalogue has no duplicates and every action names its namespace', () => {
     expect(new Set(ALL_ACTIONS.map((a) => a.toLowerCase())).size).toBe(ALL_ACTIONS.length);
-    for (const a of ALL_ACTIONS) expect(a).toMatch(/^(Microsoft\.(Compute|Network|Resources|Authorization|KeyVault)|Bastion\.(Identity|Audit))\/[A-Za-z/]+\/(read|write|delete)$/);
+    for (const a of ALL_ACTIONS) expect(a).toMatch(/^(Microsoft\.(Compute|Network|Resources|Authorization|KeyVault)|Bastion\.(Identity|Audit|Recordings))\/[A-Za-z/]+\/(read|write|delete|action)$/);
   });
 });
 

@@ -42,6 +42,14 @@ export const ACTIONS = {
     read: 'Microsoft.Network/bastionHosts/read',
     write: 'Microsoft.Network/bastionHosts/write',
     delete: 'Microsoft.Network/bastionHosts/delete',
+    /** The Sessions blade (design 0005): list and end live sessions. Reader's `*` + `/read` grants neither. */
+    getActiveSessions: 'Microsoft.Network/bastionHosts/getActiveSessions/action',
+    disconnectActiveSessions: 'Microsoft.Network/bastionHosts/disconnectActiveSessions/action',
+    /** Design 0007: connect to a private IP that is no registered VM (with Reader on the bastion). */
+    connectByIp: 'Microsoft.Network/bastionHosts/connectByIp/action',
+    createShareableLinks: 'Microsoft.Network/bastionHosts/createShareableLinks/action',
+    getShareableLinks: 'Microsoft.Network/bastionHosts/getShareableLinks/action',
+    deleteShareableLinks: 'Microsoft.Network/bastionHosts/deleteShareableLinks/action',
   },
   roleAssignments: {
     read: 'Microsoft.Authorization/roleAssignments/read',
@@ -56,6 +64,12 @@ export const ACTIONS = {
   users: { read: 'Bastion.Identity/users/read', write: 'Bastion.Identity/users/write', delete: 'Bastion.Identity/users/delete' },
   groups: { read: 'Bastion.Identity/groups/read', write: 'Bastion.Identity/groups/write', delete: 'Bastion.Identity/groups/delete' },
   auditEvents: { read: 'Bastion.Audit/events/read' },
+  /**
+   * Session recordings (design 0006): list, play, download and watch live, checked on the recording's VM.
+   * An `/action`, not a `/read`: recordings hold what users typed and saw, so Reader's `*` + `/read` must not
+   * grant them (Azure's habit for sensitive reads such as listKeys); Owner's and Contributor's `*` do.
+   */
+  recordings: { playback: 'Bastion.Recordings/recordings/playback/action' },
   keyVaults: {
     read: 'Microsoft.KeyVault/vaults/read',
     write: 'Microsoft.KeyVault/vaults/write',

@@ -1,3 +1,6 @@
+import type { BastionAuditStart } from '../../../protocol/src/bastion-audit-log.js';
+import { Histogram, LabelledCounter } from '../metrics/prometheus.js';
+
 /**
  * The registry of connections in progress (SSH today, RDP and tunnels later): what the bastion must end,
  * and record as ended, before it stops. Each entry ends its own connection; the registry only holds them.
@@ -14,25 +17,55 @@ export interface LiveSessionStats {
   maxBufferedAmount: number;
 }
 
+/** Why the bastion itself ends a session it was asked to (besides a shutdown). */
+export type ServerEndReason = 'terminated' | 'idle_timeout' | 'max_duration';
+
 export interface LiveSession {
   readonly sessionId: string;
   readonly protocol: 'ssh' | 'rdp' | 'tunnel';
+  /** The connection record's start fields: who, from where, to which VM through which bastion (Sessions page). */
+  readonly info: BastionAuditStart;
   /** Ends the connection as 'server_shutdown'; resolves once its record is written. */
   shutdown(): Promise<void>;
+  /**
+   * Ends the connection with `reason` (an administrator's disconnect, a limit), showing `message` to the user
+   * where the protocol can (SSH `closed`; RDP only gets a WebSocket close); resolves once its record is written.
+   */
+  terminate(reason: ServerEndReason, message: string): Promise<void>;
   /** Undefined until the relay runs (while connecting). */
   stats(): LiveSessionStats | undefined;
 }
 
+/** Buckets of the connect-latency histogram, in seconds (an SSH handshake on a LAN takes ~0.1–0.5 s). */
+export const CONNECT_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+
 export class LiveSessions {
   private readonly sessions = new Map<string, LiveSession>();
   private _closing = false;
+  /** Bytes of the connections that ended (live ones are added from their stats at scrape time). */
+  readonly endedBytes = new LabelledCounter<'protocol' | 'direction'>(['protocol', 'direction']);
+  /** Ticket/token redeemed → ready, per protocol (metrics: bastion_connect_duration_seconds). */
+  readonly connectSeconds = new Histogram(CONNECT_SECONDS_BUCKETS, 'protocol');
 
   /** Registers a connection; the returned function unregisters it (call it when the connection ended). */
   add(session: LiveSession): () => void {
     this.sessions.set(session.sessionId, session);
+    let counted = false;
     return () => {
       if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
+      if (counted) return;
+      counted = true;
+      const stats = session.stats();
+      if (stats) {
+        this.endedBytes.inc({ protocol: session.protocol, direction: 'in' }, stats.bytesIn);
+        this.endedBytes.inc({ protocol: session.protocol, direction: 'out' }, stats.bytesOut);
+      }
     };
+  }
+
+  /** Records how long a connection took from its ticket's redemption to `ready`. */
+  observeConnect(protocol: LiveSession['protocol'], seconds: number): void {
+    this.connectSeconds.observe(protocol, seconds);
   }
 
   get(sessionId: string): LiveSession | undefined {

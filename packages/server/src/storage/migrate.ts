@@ -6,6 +6,9 @@ import * as m0003 from './migrations/0003-ssh-host-keys.js';
 import * as m0004 from './migrations/0004-vault.js';
 import * as m0005 from './migrations/0005-bastion-audit-logs.js';
 import * as m0006 from './migrations/0006-rdp-certificates.js';
+import * as m0007 from './migrations/0007-recordings.js';
+import * as m0008 from './migrations/0008-cli-tokens.js';
+import * as m0009 from './migrations/0009-shareable-links.js';
 
 /**
  * Numbered, append-only migrations. A new migration is a new file and a new line here; released files
@@ -19,6 +22,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004-vault': m0004,
   '0005-bastion-audit-logs': m0005,
   '0006-rdp-certificates': m0006,
+  '0007-recordings': m0007,
+  '0008-cli-tokens': m0008,
+  '0009-shareable-links': m0009,
 };
 
 class StaticProvider implements MigrationProvider {

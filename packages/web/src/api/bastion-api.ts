@@ -15,6 +15,8 @@ import type {
   VirtualMachine,
   VirtualNetwork,
 } from '../../../protocol/src/api-types.js';
+import type { ActiveSession, DisconnectResult } from '../../../protocol/src/active-sessions.js';
+import type { BastionAuditRecord } from '../../../protocol/src/bastion-audit-log.js';
 import type { ApiClient } from './api-client.js';
 
 export interface SshTicketRequest {
@@ -65,7 +67,8 @@ const sub = (subscriptionId: string): string => `/api/subscriptions/${encodeURIC
  * token in the client; sign-out forgets it.
  */
 export function bastionApi(client: ApiClient) {
-  const list = async <T>(path: string): Promise<T[]> => listValues(await client.get<ListResponse<T> | T[]>(path));
+  const list = async <T>(path: string, method: 'GET' | 'POST' = 'GET', body?: unknown): Promise<T[]> =>
+    listValues(method === 'GET' ? await client.get<ListResponse<T> | T[]>(path) : await client.post<ListResponse<T> | T[]>(path, body));
   const remember = (session: AuthSession): AuthSession => {
     client.setCsrfToken(session.csrfToken);
     return session;
@@ -102,6 +105,12 @@ export function bastionApi(client: ApiClient) {
     vaultSecrets: (vaultId: string) => list<VaultSecretSummary>(`${resourcePath(vaultId)}/secrets`),
 
     users: () => list<User>('/api/users'),
+    /** Live sessions through one bastion (Azure getActiveSessions) and an administrator's disconnect (design 0005). */
+    activeSessions: (bastionId: string) => list<ActiveSession>(`${resourcePath(bastionId)}/getActiveSessions`, 'POST'),
+    disconnectSessions: (bastionId: string, sessionIds: string[]) => list<DisconnectResult>(`${resourcePath(bastionId)}/disconnectActiveSessions`, 'POST', { value: sessionIds }),
+    /** Connection records and audit events; `query` from `auditQuery` (portal/audit/audit-filters.ts). */
+    connectionRecords: (query: string) => list<BastionAuditRecord>(`/api/bastionAuditLogs?${query}`),
+    auditEvents: (query: string) => list<AuditEvent>(`/api/audit?${query}`),
     audit: (limit = 200) => list<AuditEvent>(`/api/audit?limit=${limit}`),
   };
 }

@@ -1,6 +1,6 @@
 import { Button, MessageBar, MessageBarActions, MessageBarBody, Spinner, Text, Title2, Toolbar, ToolbarButton, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowClockwise20Regular } from '@fluentui/react-icons';
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { ResourceTable, type ResourceTableProps } from './resource-table.js';
 import type { AsyncState } from './use-async.js';
 
@@ -16,10 +16,14 @@ export interface ResourcePageProps<T> extends Omit<ResourceTableProps<T>, 'items
   data: AsyncState<T[]> & { reload(): void };
   /** Shown instead of the table when there is nothing to list. */
   emptyText: string;
+  /** More command-bar buttons after Refresh (e.g. the Sessions page's Disconnect). */
+  commands?: ReactNode;
+  /** Shown between the command bar and the table (e.g. the outcome of a command). */
+  banner?: ReactNode;
 }
 
 /** A portal page: heading, a command bar with Refresh, then a spinner, an error, an empty state or the table. */
-export function ResourcePage<T>({ title, data, emptyText, ...table }: ResourcePageProps<T>) {
+export function ResourcePage<T>({ title, data, emptyText, commands, banner, ...table }: ResourcePageProps<T>) {
   const styles = useStyles();
   useEffect(() => {
     document.title = `${title} - Bastion`;
@@ -34,7 +38,9 @@ export function ResourcePage<T>({ title, data, emptyText, ...table }: ResourcePa
         <ToolbarButton icon={<ArrowClockwise20Regular />} onClick={data.reload} disabled={data.status === 'loading'}>
           Refresh
         </ToolbarButton>
+        {commands}
       </Toolbar>
+      {banner}
       {data.status === 'loading' ? <Spinner label="Loading…" labelPosition="after" size="small" /> : null}
       {data.status === 'error' ? (
         <MessageBar intent="error" role="alert">

@@ -1,5 +1,5 @@
 import { Link, NavDrawer, NavDrawerBody, NavDrawerFooter, NavItem, makeStyles, tokens } from '@fluentui/react-components';
-import { Desktop20Regular, History20Regular, People20Regular, PersonKey20Regular, ShieldKeyhole20Regular, VirtualNetwork20Regular } from '@fluentui/react-icons';
+import { Desktop20Regular, History20Regular, PlugConnected20Regular, Video20Regular, People20Regular, PersonKey20Regular, ShieldKeyhole20Regular, VirtualNetwork20Regular } from '@fluentui/react-icons';
 import type { JSX } from 'react';
 import type { User } from '../../../protocol/src/api-types.js';
 import { handleLinkClick } from '../routing/link-click.js';
@@ -12,6 +12,8 @@ const ICONS: Record<PortalPageId, JSX.Element> = {
   iam: <PersonKey20Regular />,
   users: <People20Regular />,
   audit: <History20Regular />,
+  recordings: <Video20Regular />,
+  sessions: <PlugConnected20Regular />,
 };
 
 const useStyles = makeStyles({

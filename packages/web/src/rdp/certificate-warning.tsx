@@ -40,7 +40,7 @@ export function CertificateWarning({ vmId, vmName, change, mayAccept, api, onAcc
   };
 
   return (
-    <MessageBar intent="error" layout="multiline" aria-label="Certificate changed">
+    <MessageBar intent="error" layout="multiline">
       <MessageBarBody>
         <MessageBarTitle>Possible man-in-the-middle: the certificate of {vmName} has changed</MessageBarTitle>
         <div className={styles.lines}>

@@ -17,9 +17,7 @@ type Backend = RdpModule['Backend'];
 type RdpSession = Awaited<ReturnType<InstanceType<Backend['SessionBuilder']>['connect']>>;
 
 /** ScreenScale.Fit of the web component (a `declare enum` there). */
-const SCALE_FIT = 1;
-/** After a resize request, refit to the canvas' real size: a VM without display control keeps its size. */
-const REFIT_AFTER_RESIZE_MS = 1_500;
+const SCALE_FIT = 1 as Parameters<UserInteraction['setScale']>[0];
 
 let loading: Promise<RdpModule> | undefined;
 
@@ -58,7 +56,6 @@ export interface IronSessionOptions {
 export class IronSession {
   /** Resolves with IronRDP's termination reason when the session ends; rejects with an IronError. */
   readonly ended: Promise<string>;
-  #refitTimer: ReturnType<typeof setTimeout> | undefined;
   #userEnded = false;
 
   private constructor(
@@ -158,11 +155,14 @@ export class IronSession {
     this.session.releaseAllInputs();
   }
 
-  /** Asks the VM for a new desktop size (display control), then refits the picture to what it did. */
+  /**
+   * Asks the VM for a new desktop size (display control). The component also stretches the canvas to that
+   * size at once; refitting right away keeps the picture undistorted until the VM answers with its new
+   * size (it then refits by itself), and for good when the VM keeps its size (the testbed's xrdp 0.9.21 does).
+   */
   resize(size: DesktopSize): void {
     this.ui.resize(size.width, size.height);
-    clearTimeout(this.#refitTimer);
-    this.#refitTimer = setTimeout(() => this.ui.setScale(SCALE_FIT as Parameters<UserInteraction['setScale']>[0]), REFIT_AFTER_RESIZE_MS);
+    this.ui.setScale(SCALE_FIT);
   }
 
   focus(): void {
@@ -194,7 +194,6 @@ export class IronSession {
         // Already ended: nothing to shut down.
       }
     }
-    clearTimeout(this.#refitTimer);
     this.element.remove(); // the component removes its window listeners and stops its clipboard loop
   }
 }

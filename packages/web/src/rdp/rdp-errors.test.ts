@@ -18,10 +18,13 @@ describe('describeRdpError', () => {
   });
 
   it('a connection dropped inside CredSSP while connecting is most likely a wrong password (FreeRDP, Windows)', () => {
-    const dropped = ironError(IRON_ERROR_KIND.General, 'CredSSP: failed to read from the stream: connection reset');
+    // What IronRDP 0.7 reports when freerdp-shadow hangs up after a wrong NLA password.
+    const dropped = ironError(IRON_ERROR_KIND.General, '[read frame by hint @ crates/ironrdp-connector/src/lib.rs:416] custom error: not enough bytes');
     expect(describeRdpError(dropped, 'connect')).toMatchObject({ kind: 'wrong-password' });
     expect(describeRdpError(dropped, 'connect').message).toMatch(/probably incorrect/);
     expect(describeRdpError(dropped, 'session').kind).toBe('general');
+    expect(describeRdpError(ironError(IRON_ERROR_KIND.General, 'CredSSP: connection reset'), 'connect').kind).toBe('wrong-password');
+    expect(describeRdpError(ironError(IRON_ERROR_KIND.General, 'unsupported bitmap codec'), 'connect').kind).toBe('general');
   });
 
   it('access denied is told apart from a wrong password', () => {

@@ -112,6 +112,12 @@ function failureFromNegotiation(text: string): RdpFailureKind {
 }
 
 /**
+ * How a connection cut during connect() reads in IronRDP's error chain ("read frame by hint … not enough
+ * bytes" when FreeRDP or Windows hang up after a rejected NLA password).
+ */
+const DROPPED_DURING_SIGN_IN = /credssp|ntlm|sspi|kerberos|not enough bytes|unexpected eof|connection (closed|reset)/i;
+
+/**
  * The failure for anything thrown by connect() or run(). `phase` matters for IronRDP's "General" errors:
  * FreeRDP and Windows drop the connection on a wrong NLA password instead of answering, so a connection
  * that dies inside CredSSP is most likely a wrong password.
@@ -148,8 +154,8 @@ export function describeRdpError(error: unknown, phase: 'connect' | 'session' = 
       return failure(failureFromRdCleanPath(details) ?? 'relay', detail);
     }
     default:
-      if (phase === 'connect' && /credssp|ntlm|sspi|kerberos/i.test(text))
-        return failure('wrong-password', detail, 'Sign-in failed: the user name or password is probably incorrect (the VM closed the connection during Network Level Authentication).');
+      if (phase === 'connect' && DROPPED_DURING_SIGN_IN.test(text))
+        return failure('wrong-password', detail, 'Sign-in failed: the VM closed the connection while checking the credentials. The user name or password is probably incorrect.');
       return failure('general', detail);
   }
 }

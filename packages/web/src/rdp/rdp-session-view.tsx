@@ -1,6 +1,6 @@
 import { MessageBar, MessageBarBody, MessageBarTitle, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { isApiError } from '../api/api-error.js';
+import { isApiError, type ApiError } from '../api/api-error.js';
 import { usePortalSession } from '../auth/session-context.js';
 import { CertificateWarning } from './certificate-warning.js';
 import { ResizeDebouncer, desktopSizeFor } from './desktop-size.js';
@@ -50,6 +50,9 @@ const useStyles = makeStyles({
   detail: { fontFamily: tokens.fontFamilyMonospace, whiteSpace: 'pre-wrap', wordBreak: 'break-word' },
 });
 
+/** Failures behind which a refused (changed) VM certificate may hide, depending on what reached the client. */
+const MAYBE_CERTIFICATE: ReadonlySet<RdpFailure['kind']> = new Set(['certificate-changed', 'relay', 'tls', 'handshake', 'general']);
+
 /** Used before the element has a size (hidden tab): a common desktop size. */
 const FALLBACK_SIZE = { width: 1280, height: 800 };
 
@@ -76,7 +79,9 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
 
-  useEffect(() => onStatusRef.current?.(status), [status]);
+  useEffect(() => {
+    onStatusRef.current?.(status);
+  }, [status]);
 
   // One connection per attempt (mount, Reconnect).
   useEffect(() => {
@@ -117,7 +122,12 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         (session) => {
           if (signal.aborted) return; // connect() already disposed it
           sessionRef.current = session;
-          if (debouncerRef.current) debouncerRef.current.current = desktopSize;
+          const debouncer = debouncerRef.current;
+          if (debouncer) {
+            // The VM has the connect size; if the element changed size meanwhile, that resize goes now.
+            debouncer.current = desktopSize;
+            debouncer.observe(host.clientWidth, host.clientHeight);
+          }
           setCertificateChange(undefined);
           setStatus({ state: 'connected' });
           session.focus();
@@ -125,6 +135,8 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
             (reason) => !signal.aborted && setStatus({ state: 'ended', message: describeSessionEnd(reason, session.userEnded) }),
             (error: unknown) => {
               if (signal.aborted) return;
+              // Disconnect tears the connection down; IronRDP may report that as an error.
+              if (session.userEnded) return setStatus({ state: 'ended', message: describeSessionEnd('', true) });
               const failure = describeRdpError(error, 'session');
               setStatus({ state: 'ended', message: failure.message, failure });
             },
@@ -133,9 +145,9 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         (error: unknown) => {
           if (signal.aborted) return;
           // A refused token request carries the server's own words (e.g. the missing role).
-          const failure: RdpFailure = isApiError(error) ? { kind: 'token', message: error.message } : describeRdpError(error, 'connect');
+          const failure: RdpFailure = isApiError(error) ? apiFailure(error) : describeRdpError(error, 'connect');
           setStatus({ state: 'ended', message: failure.message, failure });
-          if (failure.kind !== 'wrong-password' && !isApiError(error)) checkCertificate();
+          if (!isApiError(error) && MAYBE_CERTIFICATE.has(failure.kind)) checkCertificate();
         },
       );
     }, 0);
@@ -261,6 +273,12 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
       </div>
     </div>
   );
+}
+
+/** The token request failed: the server's message says why (e.g. the role that is missing). */
+function apiFailure(error: ApiError): RdpFailure {
+  const kind = error.status === 403 ? 'forbidden' : error.status === 404 ? 'not-found' : error.status === 0 ? 'relay' : 'general';
+  return { kind, message: error.message };
 }
 
 function describeClipboardError(error: unknown): string {

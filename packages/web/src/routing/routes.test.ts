@@ -5,6 +5,7 @@ describe('resolveRoute', () => {
   it('maps portal deep links to their pages', () => {
     expect(resolveRoute('/portal/vms')).toMatchObject({ kind: 'portal', page: { id: 'vms', label: 'Virtual machines' } });
     expect(resolveRoute('/portal/audit/')).toMatchObject({ kind: 'portal', page: { id: 'audit' } });
+    expect(resolveRoute('/portal/sessions')).toMatchObject({ kind: 'portal', page: { id: 'sessions', label: 'Sessions' } });
   });
 
   it('redirects the roots to the default page', () => {
@@ -63,7 +64,7 @@ describe('Access control (IAM) page', () => {
 
 describe('visiblePages', () => {
   const labels = (user: Parameters<typeof visiblePages>[0]) => visiblePages(user).map((p) => p.label);
-  const ALL = ['Virtual machines', 'Virtual networks', 'Bastions', 'Access control (IAM)', 'Users', 'Audit log'];
+  const ALL = ['Virtual machines', 'Virtual networks', 'Bastions', 'Access control (IAM)', 'Users', 'Audit log', 'Sessions', 'Recordings'];
 
   it('falls back to isAdmin when the server sends no permissions', () => {
     expect(labels({ isAdmin: false })).toEqual(['Virtual machines', 'Virtual networks', 'Bastions']);
@@ -71,15 +72,16 @@ describe('visiblePages', () => {
   });
 
   it('follows user.permissions', () => {
-    expect(labels({ isAdmin: false, permissions: { manageAccess: true, manageIdentity: false, readAudit: true } })).toEqual([
+    expect(labels({ isAdmin: false, permissions: { manageAccess: true, manageIdentity: false, readAudit: true, viewSessions: true } })).toEqual([
       'Virtual machines',
       'Virtual networks',
       'Bastions',
       'Access control (IAM)',
       'Audit log',
+      'Sessions',
     ]);
     // Identity and audit follow the permissions even for admins; access control shows for admins anyway.
-    expect(labels({ isAdmin: true, permissions: { manageAccess: false, manageIdentity: true, readAudit: false } })).toEqual([
+    expect(labels({ isAdmin: true, permissions: { manageAccess: false, manageIdentity: true, readAudit: false, viewSessions: false, readRecordings: false } })).toEqual([
       'Virtual machines',
       'Virtual networks',
       'Bastions',

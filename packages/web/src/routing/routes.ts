@@ -1,7 +1,7 @@
 /** The app's URL space. Pure functions, so they can be tested without a browser. */
 import type { User, UserPermissions } from '../../../protocol/src/api-types.js';
 
-export type PortalPageId = 'vms' | 'vnets' | 'bastions' | 'iam' | 'users' | 'audit';
+export type PortalPageId = 'vms' | 'vnets' | 'bastions' | 'iam' | 'users' | 'audit' | 'recordings' | 'sessions';
 
 export interface PortalPage {
   id: PortalPageId;
@@ -23,6 +23,8 @@ export const PORTAL_PAGES: readonly PortalPage[] = [
   { id: 'iam', path: '/portal/iam', label: 'Access control (IAM)', permission: 'manageAccess', restricted: false },
   { id: 'users', path: '/portal/users', label: 'Users', permission: 'manageIdentity', restricted: true },
   { id: 'audit', path: '/portal/audit', label: 'Audit log', permission: 'readAudit', restricted: true },
+  { id: 'sessions', path: '/portal/sessions', label: 'Sessions', permission: 'viewSessions', restricted: true },
+  { id: 'recordings', path: '/portal/recordings', label: 'Recordings', permission: 'readRecordings', restricted: true },
 ];
 
 export const DEFAULT_PORTAL_PATH = '/portal/vms';
@@ -36,6 +38,12 @@ export interface VmRoute {
   tab: VmTab;
 }
 
+/** `/portal/recordings/<sessionId>` (play) and `/portal/recordings/<sessionId>/live` (watch a live session). */
+export interface RecordingRoute {
+  sessionId: string;
+  view: 'play' | 'live';
+}
+
 export type AppRoute =
   | { kind: 'login' }
   | { kind: 'redirect'; to: string }
@@ -43,7 +51,7 @@ export type AppRoute =
    * `page` is undefined for an unknown portal path (shown as "Page not found" inside the portal). `vm` is
    * set for a VM's own page (under the `vms` page); `scope` for `/portal/iam?scope=<id>`.
    */
-  | { kind: 'portal'; page: PortalPage | undefined; vm?: VmRoute; scope?: string }
+  | { kind: 'portal'; page: PortalPage | undefined; vm?: VmRoute; scope?: string; recording?: RecordingRoute }
   /** `/session/<id>`: a browser SSH/RDP session filling the tab (its request is handed over in memory). */
   | { kind: 'session'; id: string };
 
@@ -82,6 +90,8 @@ export function resolveRoute(pathname: string, search = ''): AppRoute {
   if (session) return { kind: 'session', id: session[1]! };
   const vm = parseVmPath(pathname);
   if (vm) return { kind: 'portal', page: pageById('vms'), vm };
+  const recording = /^\/portal\/recordings\/([0-9A-Fa-f-]{36})(\/live)?\/?$/i.exec(pathname);
+  if (recording) return { kind: 'portal', page: pageById('recordings'), recording: { sessionId: recording[1]!.toLowerCase(), view: recording[2] ? 'live' : 'play' } };
   const page = PORTAL_PAGES.find((p) => p.path === path);
   if (page?.id === 'iam') {
     const scope = new URLSearchParams(search).get('scope')?.trim();
@@ -93,6 +103,10 @@ export function resolveRoute(pathname: string, search = ''): AppRoute {
 /** The VM page's address (`tab` 'iam' opens its Access control (IAM) tab). */
 export const vmPath = (resourceGroup: string, name: string, tab: VmTab = 'overview'): string =>
   `/portal/vms/${encodeURIComponent(resourceGroup)}/${encodeURIComponent(name)}${tab === 'iam' ? '/iam' : ''}`;
+
+/** A recording's player (`play`) or the live view of a running SSH session (`live`). */
+export const recordingPath = (sessionId: string, view: RecordingRoute['view'] = 'play'): string =>
+  `/portal/recordings/${encodeURIComponent(sessionId)}${view === 'live' ? '/live' : ''}`;
 
 /** The Access control (IAM) page for `scope`; without one it opens at the subscription. */
 export const iamPath = (scope?: string): string => (scope ? `/portal/iam?scope=${encodeURIComponent(scope)}` : '/portal/iam');

@@ -22,7 +22,7 @@ export const RDP_LOW_WATER = 256 * 1024;
 /** How long the browser has to send its RDCleanPath request after the upgrade. */
 export const RDP_REQUEST_TIMEOUT_MS = 10_000;
 
-export type RdpEndReason = 'client_closed' | 'remote_closed' | 'protocol_error' | 'server_shutdown';
+export type RdpEndReason = 'client_closed' | 'remote_closed' | 'protocol_error' | 'server_shutdown' | 'terminated' | 'idle_timeout' | 'max_duration';
 export interface RdpRelayStats {
   bytesIn: number;
   bytesOut: number;
@@ -45,6 +45,8 @@ export class RdpClientStream {
   private onEnd: ((reason: RdpEndReason) => void) | undefined;
   private paused = false;
   readonly stats: RdpRelayStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
+  /** Sees the plaintext both ways once relaying (the session capture, design 0006). */
+  tap: { fromClient(chunk: Uint8Array): void; fromServer(chunk: Uint8Array): void } | undefined;
   clientGone = false;
 
   constructor(private readonly ws: RdpWebSocket) {
@@ -96,15 +98,20 @@ export class RdpClientStream {
     });
   }
 
-  /** Ends the relay from our side (server shutdown). */
-  shutdown(): void {
-    if (this.ws.readyState === OPEN) this.ws.close(1001, 'The bastion is shutting down.');
-    this.end('server_shutdown');
+  /**
+   * Ends the relay from our side: a server shutdown (1001), or an administrator's disconnect or a limit
+   * (1000 with `message` as the close reason: RDP itself has no channel of ours to tell the user).
+   */
+  shutdown(reason: 'server_shutdown' | 'terminated' | 'idle_timeout' | 'max_duration' = 'server_shutdown', message = 'The bastion is shutting down.'): void {
+    // A close reason is at most 123 bytes (RFC 6455 §5.5): keep it short and ASCII-safe.
+    if (this.ws.readyState === OPEN) this.ws.close(reason === 'server_shutdown' ? 1001 : 1000, message.slice(0, 120));
+    this.end(reason);
   }
 
   private toBrowser(chunk: Buffer): void {
     if (this.mode !== 'relay' || this.ws.readyState !== OPEN) return;
     this.stats.bytesOut += chunk.length;
+    this.tap?.fromServer(chunk);
     this.ws.send(chunk, () => {
       // The send callback fires as the bytes leave for the network: the moment to resume a paused VM.
       if (this.paused && this.ws.bufferedAmount < RDP_LOW_WATER && this.mode === 'relay') {
@@ -129,6 +136,7 @@ export class RdpClientStream {
     }
     if (this.mode === 'relay') {
       this.stats.bytesIn += data.length;
+      this.tap?.fromClient(data);
       if (!this.target!.write(data)) this.ws.pause(); // resumed on the target's 'drain'
       return;
     }

@@ -87,6 +87,10 @@ export interface RelayOptions {
   resumeBufferedBytes?: number;
   /** Called once, with why the session ended and how many bytes went each way. */
   onEnd?: (reason: CloseReason, totals: RelayTotals) => void;
+  /** Taps for the session recording (design 0006): VM output as relayed, browser input, terminal size. */
+  onOutput?: (chunk: Uint8Array) => void;
+  onInput?: (chunk: Uint8Array) => void;
+  onResize?: (cols: number, rows: number) => void;
 }
 
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -151,6 +155,7 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
   session.onData((chunk) => {
     if (ended || ws.readyState !== OPEN) return;
     sent += chunk.length;
+    opts.onOutput?.(chunk);
     for (const frame of encodeDataFrames(chunk)) ws.send(frame, onFlushed);
     const buffered = ws.bufferedAmount;
     if (buffered > maxBufferedAmount) maxBufferedAmount = buffered;
@@ -182,6 +187,7 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
     switch (m.type) {
       case 'data': {
         received += m.data.byteLength;
+        opts.onInput?.(m.data);
         const ok = session.write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
         if (!ok && !session.closed && !inputPaused) {
           // Back-pressure toward the browser; resumed shortly (the channel drains quickly for small input).
@@ -195,6 +201,7 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
         return;
       }
       case 'resize':
+        opts.onResize?.(m.cols, m.rows);
         return session.resize(m.cols, m.rows);
       case 'ack':
         if (acked + m.bytes > sent) return protocolError('ack beyond the bytes sent.');

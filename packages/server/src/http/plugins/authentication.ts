@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BastionError } from '../../errors.js';
+import type { ApiTokens } from '../../identity/api-tokens.js';
 import type { UserDirectory, UserView } from '../../identity/users.js';
 import type { WebSession, WebSessions } from '../../identity/web-sessions.js';
 
@@ -9,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: UserView | null;
     webSession: WebSession | null;
+    /** Set when the request authenticated with `Authorization: Bearer` (a CLI token, design 0007). */
+    apiToken: { id: string } | null;
   }
   interface FastifyContextConfig {
     /** Reachable without signing in (sign-in, health, the web client's files). */
@@ -25,9 +28,10 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * session; state-changing requests must also carry that session's CSRF token and, when the browser sends
  * an Origin, come from this origin. Authorization happens next, in preValidation (plugins/authorization.ts).
  */
-export function registerAuthentication(app: FastifyInstance, deps: { users: UserDirectory; sessions: WebSessions; allowedOrigins: (request: FastifyRequest) => string[] }): void {
+export function registerAuthentication(app: FastifyInstance, deps: { users: UserDirectory; sessions: WebSessions; allowedOrigins: (request: FastifyRequest) => string[]; apiTokens?: ApiTokens | undefined }): void {
   app.decorateRequest('user', null);
   app.decorateRequest('webSession', null);
+  app.decorateRequest('apiToken', null);
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const config = request.routeOptions.config;
@@ -35,7 +39,19 @@ export function registerAuthentication(app: FastifyInstance, deps: { users: User
     if (UNSAFE.has(request.method) && origin !== undefined && !deps.allowedOrigins(request).includes(origin))
       throw new BastionError('BST_ERR_ORIGIN', `Cross-origin request from ${origin} refused.`);
 
-    const cookie = request.cookies[SESSION_COOKIE];
+    // A bearer token (the CLI) replaces the cookie: browsers never attach one by themselves, so it needs
+    // no CSRF token. A bearer that is not valid is refused outright rather than falling back to a cookie.
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const cookie = bearer === undefined ? request.cookies[SESSION_COOKIE] : undefined;
+    if (bearer !== undefined) {
+      const found = deps.apiTokens ? await deps.apiTokens.lookup(bearer) : undefined;
+      const user = found ? await deps.users.getById(found.userId) : undefined;
+      if (found && user) {
+        request.apiToken = { id: found.id };
+        request.user = user;
+      } else if (!config.public && request.url.startsWith('/api/'))
+        throw new BastionError('BST_ERR_UNAUTHENTICATED', 'The API token is not valid: it expired or was revoked. Run `bastion login` again.');
+    }
     if (cookie) {
       const session = await deps.sessions.lookup(cookie);
       const user = session ? await deps.users.getById(session.userId) : undefined;
@@ -46,6 +62,10 @@ export function registerAuthentication(app: FastifyInstance, deps: { users: User
     }
     // Only the API is guarded: the web client's files and /healthz are public by nature.
     if (config.public || !request.url.startsWith('/api/')) return;
+    if (request.apiToken && request.user) {
+      if (request.user.mustChangePassword && !config.allowPasswordChange) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Set a new password before continuing.');
+      return;
+    }
     if (!request.user || !request.webSession) throw new BastionError('BST_ERR_UNAUTHENTICATED', 'Sign in first: your session has ended or you are not signed in.');
     if (UNSAFE.has(request.method) && request.headers['x-csrf-token'] !== request.webSession.csrfToken)
       throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');

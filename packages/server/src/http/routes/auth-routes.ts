@@ -3,6 +3,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { BastionError } from '../../errors.js';
 import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
 import type { UserDirectory } from '../../identity/users.js';
+import type { ApiTokens } from '../../identity/api-tokens.js';
 import type { WebSessions } from '../../identity/web-sessions.js';
 import { SESSION_COOKIE } from '../plugins/authentication.js';
 import type { Kysely } from 'kysely';
@@ -19,6 +20,8 @@ export interface AuthRouteDeps {
   sessionTtlMs: number;
   db: Kysely<Database>;
   checker: AccessChecker;
+  /** CLI tokens (design 0007): a password change revokes them. */
+  apiTokens?: ApiTokens | undefined;
 }
 
 const AuthSession = Type.Object({ user: UserSchema, csrfToken: Type.String() });
@@ -31,6 +34,8 @@ async function withPermissions(deps: AuthRouteDeps, user: UserView) {
     manageAccess: grants.allowsSomewhere(ACTIONS.roleAssignments.write),
     manageIdentity: grants.allows(ACTIONS.users.write, TENANT_SCOPE),
     readAudit: grants.allows(ACTIONS.auditEvents.read, TENANT_SCOPE),
+    viewSessions: grants.allowsSomewhere(ACTIONS.bastionHosts.getActiveSessions),
+    readRecordings: grants.allowsSomewhere(ACTIONS.recordings.playback),
   };
   return { ...user, isAdmin: permissions.manageIdentity, permissions };
 }
@@ -79,7 +84,7 @@ export const authRoutes =
     app.get(
       '/api/auth/me',
       { config: { allowPasswordChange: true, access: { kind: 'self' } }, schema: { tags: ['identity'], summary: 'The signed-in user and the CSRF token', response: { 200: AuthSession } } },
-      async (request) => ({ user: await withPermissions(deps, request.user!), csrfToken: request.webSession!.csrfToken }),
+      async (request) => ({ user: await withPermissions(deps, request.user!), csrfToken: request.webSession?.csrfToken ?? '' }),
     );
 
     app.post(
@@ -111,6 +116,8 @@ export const authRoutes =
         const user = request.user!;
         await deps.users.changePassword(user.id, request.body.currentPassword, request.body.newPassword);
         await deps.sessions.destroyAllFor(user.id, request.cookies[SESSION_COOKIE]);
+        // A new password usually means the old one may be known: CLI tokens issued with it go too.
+        await deps.apiTokens?.revokeAllFor(user.id, request.apiToken?.id);
         await deps.audit.write({ type: 'user.password.changed', outcome: 'success', actor: user.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: user.username, message: 'Password changed; other sessions signed out.' });
         return reply.code(204).send();
       },

@@ -3,6 +3,9 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import type { UserDirectory } from '../../identity/users.js';
 import type { WebSessions } from '../../identity/web-sessions.js';
 import { ACTIONS, TENANT_SCOPE, type RoleStore } from '../../rbac/index.js';
+import { exportHeaders, toCsv, toJsonLines } from '../../audit/export.js';
+import { validationError } from '../../errors.js';
+import { instant } from './connection-log-routes.js';
 import { UserSchema } from './schemas.js';
 
 /** Users, groups and the audit log (tenant-level actions at scope "/"). */
@@ -86,10 +89,28 @@ export const identityRoutes =
         config: on(ACTIONS.auditEvents.read),
         schema: {
           tags: ['audit'],
-          summary: 'Audit events, newest first',
-          querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64 })), actor: Type.Optional(Type.String({ maxLength: 128 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+          summary: 'Audit events, newest first (format=jsonl|csv downloads them)',
+          querystring: Type.Object({
+            type: Type.Optional(Type.String({ maxLength: 64 })),
+            actor: Type.Optional(Type.String({ maxLength: 128 })),
+            outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
+            target: Type.Optional(Type.String({ maxLength: 1024 })),
+            since: Type.Optional(Type.String({ maxLength: 40 })),
+            until: Type.Optional(Type.String({ maxLength: 40 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('jsonl'), Type.Literal('csv')])),
+          }),
         },
       },
-      async (request) => ({ value: await deps.audit.list(request.query) }),
+      async (request, reply) => {
+        // Design 0005: the same filters for the page, the API and the exports.
+        const { format, ...q } = request.query;
+        const download = format === 'jsonl' || format === 'csv';
+        if (!download && q.limit !== undefined && q.limit > 1000) throw validationError('limit must be at most 1000 for a JSON page (use format=jsonl or csv to export more).');
+        const events = await deps.audit.list({ ...q, since: instant('since', q.since), until: instant('until', q.until), limit: q.limit ?? (download ? 10_000 : 100) });
+        if (format === 'jsonl') return reply.headers(exportHeaders('jsonl', 'bastion-audit-events')).send(toJsonLines(events));
+        if (format === 'csv') return reply.headers(exportHeaders('csv', 'bastion-audit-events')).send(toCsv(events, ['id', 'time', 'type', 'code', 'outcome', 'actor', 'clientIp', 'userAgent', 'target', 'message', 'details']));
+        return { value: events };
+      },
     );
   };

@@ -1,7 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.js';
+import { BastionFeatureFields, SessionLimitFields } from '../../config/schema.js';
 import { notFound } from '../../errors.js';
+import { checkOnPremisesRanges } from '../../inventory/bastion-features.js';
+import { checkBastionLimits } from '../../inventory/bastion-limits.js';
 import * as ids from '../../inventory/ids.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { viewResource } from '../../inventory/views.js';
@@ -147,9 +150,16 @@ export const inventoryRoutes =
       return viewResource(inv, r);
     });
 
-    app.put(`${RG}/providers/Microsoft.Network/bastionHosts/:name`, { config: arm(ids.TYPES.bastionHost, 'write'), schema: { ...put, summary: 'Create or update a bastion host', params: SubRgName, body: body(Type.Object({ virtualNetwork: Ref }, strict)) } }, async (request) => {
+    app.put(`${RG}/providers/Microsoft.Network/bastionHosts/:name`, { config: arm(ids.TYPES.bastionHost, 'write'), schema: { ...put, summary: 'Create or update a bastion host', params: SubRgName, body: body(Type.Object({ virtualNetwork: Ref, ...BastionFeatureFields, ...SessionLimitFields }, strict)) } }, async (request) => {
       mine(request.params.sub);
-      const r = await inv.putBastionHost(request.params.rg, request.params.name, request.body.properties.virtualNetwork.id, request.body.tags);
+      const p = request.body.properties;
+      if (p.onPremisesRanges) checkOnPremisesRanges(p.onPremisesRanges);
+      checkBastionLimits({ idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes });
+      let r = await inv.putBastionHost(request.params.rg, request.params.name, p.virtualNetwork.id, request.body.tags);
+      // Design 0007: PUT replaces, so an omitted switch is off.
+      await inv.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, onPremisesRanges: p.onPremisesRanges ?? [] });
+      await inv.setBastionLimits(r.id, { idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes }); // design 0005
+      r = ((await inv.get(r.id)) ?? r) as typeof r;
       await audited(request, 'resource.written', r.id);
       return r;
     });

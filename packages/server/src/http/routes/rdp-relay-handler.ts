@@ -14,7 +14,10 @@ import { checkConnectionRequest, mstshashOf } from '../../gateway/rdp/x224.js';
 import * as ids from '../../inventory/ids.js';
 import type { InventoryService } from '../../inventory/service.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
+import { limitsFromProperties, watchLimits } from '../../sessions/session-limits.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
+import type { Recordings } from '../../recordings/index.js';
+import { startRdpRecording } from './recording-hooks.js';
 
 export interface RdpRelayDeps {
   audit: AuditLog;
@@ -23,6 +26,8 @@ export interface RdpRelayDeps {
   certificates: RdpCertificateTrust;
   connections: ConnectionLog;
   live: LiveSessions;
+  /** Session recordings (design 0006); absent: not captured. */
+  recordings?: Recordings | undefined;
   /** Test hook: timeouts of the VM side (defaults in gateway/rdp/dial.ts). */
   dialTimeouts?: { connectTimeoutMs?: number; handshakeTimeoutMs?: number };
 }
@@ -102,6 +107,8 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
   let record: BastionAuditRecord | undefined;
   let conn: RdpServerConnection | undefined;
   let unregister = (): void => undefined;
+  // Set when an administrator or a limit ends the session before it relays: the record says so, not "client_closed".
+  let endedBy: 'terminated' | 'idle_timeout' | 'max_duration' | undefined;
   const now = (): string => new Date().toISOString();
 
   void (async () => {
@@ -109,6 +116,7 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     if (deps.live.closing) throw rdpErrors.internal(new Error('shutting down'));
     const req = await stream.readRequest();
     const { target, bastionHostId } = await authorize(deps, request, req);
+    const redeemedAt = performance.now(); // connect latency: token redeemed → relaying (metrics)
     if (stream.clientGone) return;
     // The record is committed before the bastion reaches out to the VM: a crash from here on leaves a row.
     record = await deps.connections.start({
@@ -131,7 +139,13 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     unregister = deps.live.add({
       sessionId: started.sessionId,
       protocol: 'rdp',
+      info: started,
       stats: () => ({ ...stream.stats, maxUnackedBytes: 0 }),
+      terminate: (reason, message) => {
+        endedBy ??= reason;
+        stream.shutdown(reason, message);
+        return ended ?? Promise.resolve();
+      },
       shutdown: () => {
         stream.shutdown();
         return ended ?? Promise.resolve();
@@ -139,16 +153,29 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     });
     conn = await dialRdpServer({ host: target.host, port: target.port, x224Request: req.x224ConnectionPdu, preconnectionBlob: req.preconnectionBlob, ...deps.dialTimeouts });
     await verifyCertificate(deps, request, target, conn);
-    if (stream.clientGone) throw new RdpRelayError('bad_request', 'The browser left during the handshake.', { errorCode: 1 });
+    if (stream.clientGone || endedBy) throw new RdpRelayError('bad_request', 'The browser left during the handshake.', { errorCode: 1 });
     record = await deps.connections.connected(started);
     const connected = record;
+    // The capture file exists before the first byte flows (design 0006); it taps the stream both ways.
+    const capture = await startRdpRecording(deps.recordings, connected, stream);
     stream.relay(responsePdu(conn.x224Confirm, conn.certChain, conn.serverAddr), conn.tls, (reason) => {
+      void capture?.close();
       ended = deps.connections
         .end(connected, { kind: 'ended', reason, endTime: now(), bytesIn: stream.stats.bytesIn, bytesOut: stream.stats.bytesOut })
         .then(
           () => unregister(),
           (err: unknown) => (unregister(), request.log.error({ err, sessionId: connected.sessionId }, 'connection record: end not written')),
         );
+    });
+    deps.live.observeConnect('rdp', (performance.now() - redeemedAt) / 1000);
+    // RDP idle can only be approximated: bytes from the browser (input, but also its periodic PDUs); no warning channel.
+    const bastion = bastionHostId ? await deps.inventory.get(bastionHostId) : undefined;
+    watchLimits({
+      limits: limitsFromProperties(bastion?.properties),
+      inputBytes: () => stream.stats.bytesIn,
+      notify: () => undefined,
+      expire: (reason, message) => stream.shutdown(reason, message),
+      ended: () => ended !== undefined,
     });
   })().catch(async (err: unknown) => {
     conn?.tls.destroy();
@@ -157,7 +184,9 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     else request.log.info({ reason: failure.message }, 'browser RDP connection refused');
     stream.refuse(failure);
     // A browser that left mid-handshake ended the connection; anything else is a failure shown to the user.
-    const end: BastionAuditEnd = stream.clientGone
+    const end: BastionAuditEnd = endedBy
+      ? { kind: 'ended', reason: endedBy, endTime: now(), bytesIn: 0, bytesOut: 0 }
+      : stream.clientGone
       ? { kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 }
       : { kind: 'failed', errorCode: failure.auditCode, message: failure.message, endTime: now(), bytesIn: 0, bytesOut: 0 };
     if (record) await deps.connections.end(record, end).catch((e: unknown) => request.log.error({ err: e }, 'connection record: end not written'));

@@ -34,6 +34,8 @@ export interface RdpRouteDeps {
   tokens?: RdpTokenStore;
   certificates?: RdpCertificateTrust;
   dialTimeouts?: RdpRelayDeps['dialTimeouts'];
+  /** Session recordings (design 0006): the relay's plaintext stream is captured as rdpcap. */
+  recordings?: RdpRelayDeps['recordings'];
 }
 
 /** Browser RDP (design 0004): association tokens, the RDCleanPath relay, pinned VM certificates. */

@@ -8,7 +8,7 @@ export const UserSchema = Type.Object({
   isAdmin: Type.Boolean(),
   mustChangePassword: Type.Boolean(),
   groups: Type.Array(Type.String()),
-  permissions: Type.Optional(Type.Object({ manageAccess: Type.Boolean(), manageIdentity: Type.Boolean(), readAudit: Type.Boolean() })),
+  permissions: Type.Optional(Type.Object({ manageAccess: Type.Boolean(), manageIdentity: Type.Boolean(), readAudit: Type.Boolean(), viewSessions: Type.Optional(Type.Boolean()), readRecordings: Type.Optional(Type.Boolean()) })),
 });
 
 export const ResourceSchema = Type.Object({

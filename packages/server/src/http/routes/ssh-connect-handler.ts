@@ -9,7 +9,10 @@ import { failSocket, failWithError, relaySshSession, sendControl, wireErrorCode,
 import type { SshTicketStore, SshTicketTarget } from '../../gateway/ssh/tickets.js';
 import type { InventoryService } from '../../inventory/service.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
+import { limitsFromProperties, watchLimits } from '../../sessions/session-limits.js';
 import type { VaultStore } from '../../vault/index.js';
+import { startSshRecording } from './recording-hooks.js';
+import type { Recordings } from '../../recordings/index.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import { resolveTicketAuth } from '../vault-access.js';
 
@@ -21,6 +24,8 @@ export interface SshConnectDeps {
   connections: ConnectionLog;
   live: LiveSessions;
   vault?: VaultStore | undefined;
+  /** Session recordings (design 0006); absent: not recorded. */
+  recordings?: Recordings | undefined;
 }
 
 const SHUTDOWN_MESSAGE = 'The bastion is shutting down.';
@@ -88,6 +93,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     return failSocket(ws, redeemed.code, redeemed.code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.');
   }
   const target = redeemed.target;
+  const redeemedAt = performance.now(); // connect latency: ticket redeemed → ready (metrics)
   let clientGone = false;
   ws.on('close', () => (clientGone = true));
   ws.on('error', () => undefined);
@@ -134,7 +140,17 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     unregister = deps.live.add({
       sessionId: record.sessionId,
       protocol: 'ssh',
+      info: record,
       stats: () => relay?.stats(),
+      // An administrator's disconnect or a limit: `closed { reason, message }` to the browser, reason in the record.
+      terminate: (reason, message) => {
+        if (relay) relay.end(reason, message);
+        else {
+          failSocket(ws, 'closed', message, WS_CLOSE.NORMAL);
+          void finish({ kind: 'ended', reason, endTime: now(), bytesIn: 0, bytesOut: 0 });
+        }
+        return ended ?? Promise.resolve();
+      },
       shutdown: () => {
         if (relay) relay.end('server_shutdown', SHUTDOWN_MESSAGE);
         else {
@@ -172,10 +188,39 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     }
     record = await deps.connections.connected(record);
     if (ended) return session.close();
+    // The recording file exists before the first byte flows; a failure follows recordings.onFailure.
+    const recording = await startSshRecording(deps.recordings, record, request, ws, () => relay);
+    if (!recording.ok) {
+      session.close();
+      await finish({ kind: 'failed', errorCode: 'internal', message: recording.message, endTime: now() });
+      return failSocket(ws, 'internal', recording.message);
+    }
+    const rec = recording.recording;
+    if (ended) return void rec?.close().finally(() => session.close());
     sendControl(ws, { type: 'ready', sessionId: record.sessionId, hostKey: { fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, status: hostKeyCheck?.status === 'match' ? 'match' : 'new' } });
-    relay = relaySshSession(ws, session, { onEnd: (reason, totals) => void finish({ kind: 'ended', reason, endTime: now(), ...totals }) });
+    relay = relaySshSession(ws, session, {
+      onEnd: (reason, totals) => {
+        void rec?.close();
+        void finish({ kind: 'ended', reason, endTime: now(), ...totals });
+      },
+      ...(rec ? { onOutput: rec.output, onInput: rec.input, onResize: rec.resize } : {}),
+    });
     // The browser may have left while the row was being written: its 'close' came before the relay listened.
     if (clientGone) relay.end('client_closed', 'The session was closed.');
+    deps.live.observeConnect('ssh', (performance.now() - redeemedAt) / 1000);
+    // Idle timeout and maximum length of the bastion the session goes through (design 0005, "Limits").
+    const running = relay;
+    const bastion = check.bastionHostId ? await deps.inventory.get(check.bastionHostId) : undefined;
+    watchLimits({
+      limits: limitsFromProperties(bastion?.properties),
+      inputBytes: () => running.stats().bytesIn,
+      notify: (message) => sendControl(ws, { type: 'notice', message }),
+      expire: (reason, message) => {
+        sendControl(ws, { type: 'notice', message: '' });
+        running.end(reason, message);
+      },
+      ended: () => ended !== undefined,
+    });
   })().catch((err: unknown) => {
     request.log.error({ err }, 'browser SSH connect failed');
     failWithError(ws, err);

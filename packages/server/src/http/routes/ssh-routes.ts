@@ -15,6 +15,7 @@ import { resourceIdFromUrl } from '../resource-url.js';
 import { vaultTicketAuth } from '../vault-access.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import type { VaultStore } from '../../vault/index.js';
+import type { Recordings } from '../../recordings/index.js';
 import { handleSshConnect } from './ssh-connect-handler.js';
 
 const tags = ['bastion'];
@@ -34,6 +35,8 @@ export interface SshRouteDeps {
   /** Connection records (bastion_audit_logs) and the connections in progress. */
   connections: ConnectionLog;
   live: LiveSessions;
+  /** Session recordings (design 0006); absent: sessions are not recorded. */
+  recordings?: Recordings | undefined;
 }
 
 /** The VM's primary NIC (first one) and its first private IP. */

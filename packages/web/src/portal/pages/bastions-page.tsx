@@ -2,6 +2,7 @@ import type { BastionHost } from '../../../../protocol/src/api-types.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { NONE, nameFromId } from '../../format/resource-format.js';
 import { listInFirstSubscription } from '../first-subscription.js';
+import { ShareableLinksPanel } from '../bastion/shareable-links-panel.js';
 import { ResourcePage } from '../resource-page.js';
 import type { Column } from '../resource-table.js';
 import { useAsync } from '../use-async.js';
@@ -18,6 +19,9 @@ export function BastionsPage() {
   const { api } = usePortalSession();
   const data = useAsync(() => listInFirstSubscription(api, api.bastionHosts), [api]);
   return (
-    <ResourcePage title="Bastions" data={data} columns={COLUMNS} rowKey={(b) => b.id} initialSortKey="name" emptyText="No bastions you can access" />
+    <>
+      <ResourcePage title="Bastions" data={data} columns={COLUMNS} rowKey={(b) => b.id} initialSortKey="name" emptyText="No bastions you can access" />
+      {data.status === 'ready' && data.data.length > 0 ? <ShareableLinksPanel bastions={data.data} /> : null}
+    </>
   );
 }

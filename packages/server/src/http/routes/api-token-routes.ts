@@ -1,0 +1,94 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { BastionError, notFound } from '../../errors.js';
+import { API_TOKEN_MAX_DAYS, type ApiTokens } from '../../identity/api-tokens.js';
+import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
+import type { UserDirectory } from '../../identity/users.js';
+
+export interface ApiTokenRouteDeps {
+  users: UserDirectory;
+  audit: AuditLog;
+  limiter: LoginRateLimiter;
+  apiTokens: ApiTokens;
+}
+
+const TokenView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  clientIp: Type.String(),
+  userAgent: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+/**
+ * CLI sign-in (design 0007): a username and password buy a revocable, expiring bearer token. Same rate
+ * limit and audit as the portal's sign-in; the token is shown once, in this answer.
+ */
+export const apiTokenRoutes =
+  (deps: ApiTokenRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/api/auth/tokens',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['identity'],
+          summary: 'Sign in from the CLI: issue an API token (Authorization: Bearer) for this user',
+          body: Type.Object(
+            {
+              username: Type.String({ minLength: 1, maxLength: 128 }),
+              password: Type.String({ minLength: 1, maxLength: 1024 }),
+              name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+              days: Type.Optional(Type.Integer({ minimum: 1, maximum: API_TOKEN_MAX_DAYS })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const { username, password } = request.body;
+        const who = { actor: username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: username };
+        // The portal's limiter and keys: the CLI is not a way around the sign-in rate limit.
+        const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
+        const waitMs = deps.limiter.retryAfterMs(keys);
+        if (waitMs > 0) {
+          await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: 'CLI sign-in refused: too many failed attempts.' });
+          throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${Math.ceil(waitMs / 60_000)} minute(s).`, { headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
+        }
+        const user = await deps.users.verifyLogin(username, password);
+        if (!user) {
+          deps.limiter.recordFailure(keys);
+          await deps.audit.write({ ...who, type: 'user.login.failed', outcome: 'failure', message: 'Invalid username or password (CLI sign-in).' });
+          throw new BastionError('BST_ERR_LOGIN_FAILED');
+        }
+        deps.limiter.clear(keys[0]!);
+        // A one-time password must be replaced in the portal first: the CLI has no password-change flow.
+        if (user.mustChangePassword) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Sign in to the portal once and set a new password, then run `bastion login` again.');
+        const { token, view } = await deps.apiTokens.issue({ userId: user.id, name: request.body.name ?? 'bastion CLI', clientIp: request.ip, userAgent: request.headers['user-agent'] ?? '', days: request.body.days });
+        await deps.audit.write({ ...who, actor: user.username, type: 'user.token.issued', outcome: 'success', message: `API token "${view.name}" issued (expires ${view.expiresAt}).`, details: { tokenId: view.id, expiresAt: view.expiresAt } });
+        return reply.code(201).send({ token, ...view, user: { id: user.id, username: user.username } });
+      },
+    );
+
+    app.get(
+      '/api/auth/tokens',
+      { config: { access: { kind: 'self' } }, schema: { tags: ['identity'], summary: "The signed-in user's API tokens (never their secrets)", response: { 200: Type.Object({ value: Type.Array(TokenView), current: Type.Union([Type.String(), Type.Null()]) }) } } },
+      async (request) => ({ value: await deps.apiTokens.list(request.user!.id), current: request.apiToken?.id ?? null }),
+    );
+
+    app.delete(
+      '/api/auth/tokens/:id',
+      {
+        config: { access: { kind: 'self' } },
+        schema: { tags: ['identity'], summary: "Revoke one of the signed-in user's API tokens ('current': the one this request uses)", params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) },
+      },
+      async (request, reply) => {
+        const id = request.params.id === 'current' ? request.apiToken?.id : request.params.id;
+        if (!id || !(await deps.apiTokens.revoke(request.user!.id, id))) throw notFound(`API token ${request.params.id}`);
+        await deps.audit.write({ type: 'user.token.revoked', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: request.user!.username, message: 'API token revoked.', details: { tokenId: id } });
+        return reply.code(204).send();
+      },
+    );
+  };

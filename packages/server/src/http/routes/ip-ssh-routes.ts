@@ -1,0 +1,142 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { ConnectionLog } from '../../audit/connection-log.js';
+import { BastionError, notFound } from '../../errors.js';
+import type { HostKeyTrust } from '../../gateway/ssh/index.js';
+import { checkIpTarget } from '../../gateway/tunnel/ip-connect-policy.js';
+import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
+import * as ids from '../../inventory/ids.js';
+import type { InventoryService } from '../../inventory/service.js';
+import { ACTIONS } from '../../rbac/index.js';
+import type { LiveSessions } from '../../sessions/live-sessions.js';
+import type { VaultStore } from '../../vault/index.js';
+import { resourceIdFromUrl } from '../resource-url.js';
+import { ipTargetId } from '../tunnel-access.js';
+import { resolveTicketAuth, vaultTicketAuth } from '../vault-access.js';
+import { handleAdmittedSsh } from './admitted-ssh-handler.js';
+
+export interface IpSshRouteDeps {
+  audit: AuditLog;
+  inventory: InventoryService;
+  hostKeys: HostKeyTrust;
+  connections: ConnectionLog;
+  live: LiveSessions;
+  allowedOrigins: (request: FastifyRequest) => string[];
+  vault?: VaultStore | undefined;
+}
+
+const strict = { additionalProperties: false } as const;
+const SUFFIX = '/bastionSsh';
+export const IP_SSH_PATH = '/api/ssh/connect-ip';
+const bastionIdOf = (r: FastifyRequest): string => resourceIdFromUrl(r, SUFFIX);
+/** The ticket's "VM" for an IP target: where the host key is pinned and what the record names. */
+const bastionOfTarget = (targetId: string): string => targetId.slice(0, targetId.toLowerCase().lastIndexOf('/connectbyip/'));
+
+/**
+ * Browser SSH to a private IP that is no registered VM (design 0007, IP-based connection):
+ * `POST {bastion}/bastionSsh { targetIp, username, port?, auth }` needs Reader on the bastion plus
+ * connectByIp/action and the IP policy; the WebSocket re-checks both at upgrade (a role removed or the
+ * setting turned off since the ticket refuses the session), then runs the browser-SSH protocol.
+ */
+export const ipSshRoutes =
+  (deps: IpSshRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const tickets = new SshTicketStore();
+    app.addHook('onClose', async () => tickets.clear());
+
+    /** Access and policy for `ip` through `bastionId`: an error message, or undefined when allowed. */
+    const refusal = async (request: FastifyRequest, bastionId: string, ip: string): Promise<{ status: number; message: string } | undefined> => {
+      const grants = await request.grants();
+      for (const action of [ACTIONS.bastionHosts.read, ACTIONS.bastionHosts.connectByIp])
+        if (!grants.allows(action, bastionId)) return { status: 403, message: `You do not have permission for ${action} on bastionHosts/${ids.nameOf(bastionId)}.` };
+      const dial = await checkIpTarget(deps.inventory, bastionId, ip);
+      return dial.ok ? undefined : { status: dial.status, message: dial.message };
+    };
+
+    app.post(
+      `/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Network/bastionHosts/:name${SUFFIX}`,
+      {
+        config: { access: { kind: 'resource', action: ACTIONS.bastionHosts.connectByIp, resource: bastionIdOf } },
+        schema: {
+          tags: ['bastion'],
+          summary: 'Issue a single-use connect ticket (30 s) for a browser SSH session to a private IP through this bastion (enableIpConnect)',
+          params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }),
+          body: Type.Object(
+            {
+              targetIp: Type.String({ minLength: 7, maxLength: 15 }),
+              username: Type.String({ minLength: 1, maxLength: 128 }),
+              port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+              auth: Type.Union([
+                Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
+                Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
+                Type.Object({ type: Type.Literal('vaultSecret'), secretId: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
+              ]),
+            },
+            strict,
+          ),
+        },
+      },
+      async (request, reply) => {
+        const bastionId = bastionIdOf(request);
+        const bastion = await deps.inventory.get(bastionId);
+        if (!bastion || bastion.type !== ids.TYPES.bastionHost) throw notFound(`Bastion ${request.params.name}`);
+        const body = request.body;
+        const refused = await refusal(request, bastion.id, body.targetIp);
+        if (refused) {
+          await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: ipTargetId(bastion.id, body.targetIp), message: refused.message, details: { ip: body.targetIp, via: 'bastionSsh' } });
+          throw new BastionError(refused.status === 400 ? 'BST_ERR_VALIDATION' : refused.status === 404 ? 'BST_ERR_NOT_FOUND' : 'BST_ERR_FORBIDDEN', refused.message);
+        }
+        const auth: SshTicketAuth =
+          body.auth.type === 'vaultSecret'
+            ? await vaultTicketAuth(deps, request, body.auth.secretId)
+            : body.auth.type === 'password'
+              ? { type: 'password', password: body.auth.password }
+              : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const port = body.port ?? 22;
+        const target = ipTargetId(bastion.id, body.targetIp);
+        const { ticket, expiresAt } = tickets.issue({ userId: request.user!.id, vmId: target, host: body.targetIp, port, username: body.username, auth });
+        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message: `Connect ticket issued for ${body.username}@${body.targetIp}:${port} (IP-based connection).`, details: { userName: body.username, port, authType: auth.type, expiresAt: expiresAt.toISOString() } });
+        return reply.code(201).send({ ticket, url: `${IP_SSH_PATH}?ticket=${ticket}`, expiresAt: expiresAt.toISOString() });
+      },
+    );
+
+    app.get(
+      IP_SSH_PATH,
+      {
+        websocket: true,
+        config: { access: { kind: 'somewhere', action: ACTIONS.bastionHosts.connectByIp } },
+        schema: {
+          tags: ['bastion'],
+          summary: 'WebSocket: a browser SSH session to a private IP (ticket from POST {bastion}/bastionSsh)',
+          querystring: Type.Object({
+            ticket: Type.Optional(Type.String({ maxLength: 128 })),
+            cols: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+            rows: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+          }),
+        },
+        preValidation: async (request) => {
+          const origin = request.headers.origin;
+          if (!request.apiToken && (origin === undefined || !deps.allowedOrigins(request).includes(origin))) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+        },
+      },
+      (socket, request) => {
+        const user = request.user!;
+        handleAdmittedSsh(
+          deps,
+          socket,
+          request,
+          () => tickets.redeem((request.query as { ticket?: string }).ticket ?? '', user.id),
+          async (target) => {
+            const bastionId = bastionOfTarget(target.vmId);
+            const refused = await refusal(request, bastionId, target.host);
+            if (refused) return { ok: false, code: 'forbidden', message: refused.message };
+            const resolved = await resolveTicketAuth(deps, request, target);
+            if (!resolved.ok) return resolved;
+            return { ok: true, bastionId, targetResourceId: target.vmId, principalName: user.username, principalId: user.id, auth: resolved.auth };
+          },
+        );
+      },
+    );
+  };

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import type { BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
+import { sendControl, type RelayHandle, type RelaySocket } from '../../gateway/ssh/relay.js';
+import type { RdpClientStream } from '../../gateway/rdp/relay.js';
+import type { RdpRecording, RecordingStart, Recordings, SshRecording } from '../../recordings/index.js';
+
+/** The PTY size ssh-connect opens with (gateway/ssh/connect.ts); the browser's first resize follows. */
+const SSH_INITIAL_SIZE = { cols: 80, rows: 24 };
+const DISCONNECT_NOTE = 'This bastion ends sessions it cannot record (recordings.onFailure: disconnect).';
+const CONTINUE_NOTE = 'The session continues without a recording.';
+
+/**
+ * Starts the recording of an SSH session (design 0006). When writing fails later, `recordings.onFailure`
+ * decides: 'continue' tells the user in a notice (the failure is logged and audited as recording.failed),
+ * 'disconnect' ends the session as 'terminated'. Answers `ok: false` only when the recording could not
+ * start and the policy is 'disconnect': the caller then refuses the session.
+ */
+export async function startSshRecording(recordings: Recordings | undefined, record: BastionAuditRecord, request: FastifyRequest, ws: RelaySocket, relay: () => RelayHandle | undefined): Promise<RecordingStart<SshRecording>> {
+  if (!recordings) return { ok: true, recording: undefined };
+  const disconnect = recordings.settings.onFailure === 'disconnect';
+  const onFailure = (message: string): void => {
+    if (disconnect) relay()?.end('terminated', `${message} ${DISCONNECT_NOTE}`);
+    else sendControl(ws, { type: 'notice', message: `${message} ${CONTINUE_NOTE}` });
+  };
+  try {
+    const started = await recordings.startSsh(record, SSH_INITIAL_SIZE, onFailure);
+    if (started.ok) return started;
+    return disconnect ? { ok: false, message: `${started.message} ${DISCONNECT_NOTE}` } : { ok: true, recording: undefined };
+  } catch (err) {
+    request.log.error({ err, sessionId: record.sessionId }, 'session recording did not start');
+    return disconnect ? { ok: false, message: `The session recording failed. ${DISCONNECT_NOTE}` } : { ok: true, recording: undefined };
+  }
+}
+
+/**
+ * Starts the capture of an RDP session and taps the relay's stream into it. RDP has no channel of ours to
+ * tell the user, so under 'continue' a failure is only logged and audited; under 'disconnect' the relay ends.
+ * Throws (the caller's refusal path) when the capture cannot start under 'disconnect'.
+ */
+export async function startRdpRecording(recordings: Recordings | undefined, record: BastionAuditRecord, stream: RdpClientStream): Promise<RdpRecording | undefined> {
+  if (!recordings) return undefined;
+  const disconnect = recordings.settings.onFailure === 'disconnect';
+  const started = await recordings.startRdp(record, () => {
+    if (disconnect) stream.shutdown('terminated', 'The session recording failed.');
+  });
+  if (!started.ok) {
+    if (disconnect) throw new Error(`${started.message} ${DISCONNECT_NOTE}`);
+    return undefined;
+  }
+  if (started.recording) stream.tap = started.recording;
+  return started.recording;
+}

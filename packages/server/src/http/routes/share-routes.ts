@@ -1,0 +1,131 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { ConnectionLog } from '../../audit/connection-log.js';
+import { BastionError } from '../../errors.js';
+import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
+import type { HostKeyTrust } from '../../gateway/ssh/index.js';
+import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
+import type { InventoryService } from '../../inventory/service.js';
+import type { LiveSessions } from '../../sessions/live-sessions.js';
+import type { ShareableLinks } from '../../sharing/shareable-links.js';
+import { LINK_INVALID_MESSAGE, linkPrincipal, usableLink } from '../share-access.js';
+import type { SshAuth } from '../../gateway/ssh/index.js';
+import { handleAdmittedSsh, type Admission } from './admitted-ssh-handler.js';
+
+export interface ShareRouteDeps {
+  audit: AuditLog;
+  inventory: InventoryService;
+  links: ShareableLinks;
+  hostKeys: HostKeyTrust;
+  connections: ConnectionLog;
+  live: LiveSessions;
+  allowedOrigins: (request: FastifyRequest) => string[];
+}
+
+const strict = { additionalProperties: false } as const;
+const Secret = Type.Object({ secret: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/**
+ * What a visitor with a shareable link can do, without a portal account (design 0007): read which VM the
+ * link opens, ask for a connect ticket for that VM only (SSH: password or private key), and open the
+ * terminal WebSocket with it. The secret in the URL is the authority; the WebSocket still needs the
+ * bastion's own Origin. MFA for visitors is not available yet (the bastion has no MFA).
+ */
+export const shareRoutes =
+  (deps: ShareRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const tickets = new SshTicketStore();
+    app.addHook('onClose', async () => tickets.clear());
+
+    app.get('/api/share/:secret', { config: { public: true }, schema: { tags: ['share'], summary: 'What a shareable link opens (410 when revoked or expired)', params: Secret } }, async (request) => {
+      const { link, vm, bastion } = await usableLink(deps, request, { secret: request.params.secret });
+      return { vm: { name: vm.name, osType: (vm.properties as { osType?: string }).osType ?? 'linux' }, bastion: { name: bastion.name }, expiresAt: link.expiresAt, protocols: ['ssh'], mfaRequired: false };
+    });
+
+    app.post(
+      '/api/share/:secret/ssh',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['share'],
+          summary: "A single-use connect ticket (30 s) for an SSH session to the link's VM",
+          params: Secret,
+          body: Type.Object(
+            {
+              username: Type.String({ minLength: 1, maxLength: 128 }),
+              port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+              auth: Type.Union([
+                Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
+                Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
+              ]),
+            },
+            strict,
+          ),
+        },
+      },
+      async (request, reply) => {
+        const { link, vm } = await usableLink(deps, request, { secret: request.params.secret });
+        const host = await primaryNicAddress(deps.inventory, vm.id);
+        if (!host) throw new BastionError('BST_ERR_VALIDATION', `Virtual machine ${vm.name} has no private IP address.`);
+        const dial = await checkDialTarget(deps.inventory, vm.id, link.bastionId, host);
+        if (!dial.ok) throw new BastionError('BST_ERR_FORBIDDEN', dial.message);
+        const body = request.body;
+        const auth: SshTicketAuth = body.auth.type === 'password' ? { type: 'password', password: body.auth.password } : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const port = body.port ?? 22;
+        const { ticket, expiresAt } = tickets.issue({ userId: linkPrincipal(link.id), vmId: vm.id, host, port, username: body.username, auth });
+        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: linkPrincipal(link.id), clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vm.id, message: `Connect ticket issued through shareable link ${link.id} for ${body.username}@${vm.name}:${port}.`, details: { linkId: link.id, userName: body.username, port, authType: auth.type } });
+        return reply.code(201).send({ ticket, url: `/api/share/connect?link=${link.id}&ticket=${ticket}`, expiresAt: expiresAt.toISOString(), vmName: vm.name });
+      },
+    );
+
+    app.get(
+      '/api/share/connect',
+      {
+        websocket: true,
+        config: { public: true },
+        schema: {
+          tags: ['share'],
+          summary: 'WebSocket: the SSH session of a shareable-link visitor (same wire protocol as /api/ssh/connect)',
+          querystring: Type.Object({
+            link: Type.String({ maxLength: 64 }),
+            ticket: Type.Optional(Type.String({ maxLength: 128 })),
+            cols: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+            rows: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+          }),
+        },
+        preValidation: async (request) => {
+          // CSRF defence for WebSockets: the Origin must be the bastion's own, link or not.
+          const origin = request.headers.origin;
+          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+        },
+      },
+      (socket, request) => {
+        const { link, ticket } = request.query as { link: string; ticket?: string };
+        // The link is checked again now: revoked or expired since the ticket, the session is refused.
+        const admit = async (target: { vmId: string; auth: unknown; username: string }): Promise<Admission> => {
+          let valid;
+          try {
+            valid = await usableLink(deps, request, { id: link });
+          } catch {
+            return { ok: false, code: 'forbidden', message: LINK_INVALID_MESSAGE };
+          }
+          if (valid.vm.id.toLowerCase() !== target.vmId.toLowerCase()) return { ok: false, code: 'forbidden', message: 'This link opens another VM.' };
+          return {
+            ok: true,
+            bastionId: valid.bastion.id,
+            targetResourceId: valid.vm.id,
+            // No portal account: the record names the link (its ID is the principal) and who created it.
+            principalName: `${linkPrincipal(valid.link.id)} (shared by ${valid.link.createdBy})`,
+            principalId: linkPrincipal(valid.link.id),
+            auth: target.auth as SshAuth, // link tickets never carry vault references
+            onStart: async (record) => {
+              await deps.audit.write({ type: 'link.used', outcome: 'success', actor: linkPrincipal(valid.link.id), clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: valid.vm.id, message: `Shareable link ${valid.link.id} used to connect to ${valid.vm.name} as ${target.username}.`, details: { linkId: valid.link.id, sessionId: record.sessionId, createdBy: valid.link.createdBy } });
+            },
+          };
+        };
+        handleAdmittedSsh(deps, socket, request, () => tickets.redeem(ticket ?? '', linkPrincipal(link)), admit);
+      },
+    );
+  };

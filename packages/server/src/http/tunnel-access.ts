@@ -1,0 +1,60 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditLog } from '../audit/audit-log.js';
+import { BastionError, type ErrorCode } from '../errors.js';
+import { checkDialTarget, primaryNicAddress } from '../gateway/rdp/dial-policy.js';
+import { checkIpTarget } from '../gateway/tunnel/ip-connect-policy.js';
+import * as ids from '../inventory/ids.js';
+import type { InventoryService } from '../inventory/service.js';
+import { ACTIONS } from '../rbac/index.js';
+import { checkConnect, connectDenial } from './connect-access.js';
+
+/** Where one tunnel goes, decided before the WebSocket upgrade (design 0007). */
+export interface TunnelTarget {
+  /** The VM's resource ID, or `<bastion id>/connectByIp/<ip>` for an IP-based connection. */
+  targetResourceId: string;
+  bastionHostId: string;
+  host: string;
+  port: number;
+  /** Set for a registered VM: the dial policy is checked again against its NIC right before dialling. */
+  vmId?: string;
+}
+
+export type TunnelRequest = { vm: string; port: number } | { bastion: string; ip: string; port: number };
+
+const STATUS_CODE: Record<number, ErrorCode> = { 400: 'BST_ERR_VALIDATION', 403: 'BST_ERR_FORBIDDEN', 404: 'BST_ERR_NOT_FOUND' };
+
+/** IP-based connection's ID of the "target" in records and audit events. */
+export const ipTargetId = (bastionHostId: string, ip: string): string => `${bastionHostId}/connectByIp/${ip}`;
+
+/**
+ * Decides a tunnel's target, or throws the HTTP error the CLI shows (and audits the refusal):
+ * - a VM: the Connect check (Reader on VM, NIC, bastion, peered network) and RDP's dial policy (only the
+ *   VM's registered NIC address, inside the bastion's networks);
+ * - an IP: Reader on the bastion plus connectByIp/action, and the IP-connect policy (enableIpConnect, inside
+ *   the bastion's network, peerings or on-premises ranges; never loopback, link-local, the bastion's own).
+ */
+export async function resolveTunnelTarget(deps: { inventory: InventoryService; audit: AuditLog }, request: FastifyRequest, want: TunnelRequest): Promise<TunnelTarget> {
+  const refuse = async (status: number, message: string, target: string | null): Promise<never> => {
+    await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message, details: { port: want.port, ...('ip' in want ? { ip: want.ip } : {}) } });
+    throw new BastionError(STATUS_CODE[status] ?? 'BST_ERR_FORBIDDEN', message);
+  };
+  if ('vm' in want) {
+    const vm = await deps.inventory.get(want.vm);
+    if (!vm || vm.type !== ids.TYPES.virtualMachine) return refuse(404, `Virtual machine ${want.vm} was not found.`, want.vm);
+    const check = await checkConnect(deps, request, vm.id);
+    if (!check.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${vm.name}: ${connectDenial(check)}.`);
+    const host = await primaryNicAddress(deps.inventory, vm.id);
+    if (!host) return refuse(404, `Virtual machine ${vm.name} has no private IP address.`, vm.id);
+    const dial = await checkDialTarget(deps.inventory, vm.id, check.bastionHostId, host);
+    if (!dial.ok) return refuse(dial.status, dial.message, vm.id);
+    return { targetResourceId: vm.id, bastionHostId: check.bastionHostId!, host, port: want.port, vmId: vm.id };
+  }
+  // Access first: whether the bastion exists is not told to someone who may not read it.
+  await request.authorize(ACTIONS.bastionHosts.read, want.bastion);
+  await request.authorize(ACTIONS.bastionHosts.connectByIp, want.bastion);
+  const bastion = await deps.inventory.get(want.bastion);
+  if (!bastion || bastion.type !== ids.TYPES.bastionHost) return refuse(404, `Bastion ${want.bastion} was not found.`, want.bastion);
+  const dial = await checkIpTarget(deps.inventory, bastion.id, want.ip);
+  if (!dial.ok) return refuse(dial.status, dial.message, ipTargetId(bastion.id, want.ip));
+  return { targetResourceId: ipTargetId(bastion.id, want.ip), bastionHostId: bastion.id, host: dial.host, port: want.port };
+}

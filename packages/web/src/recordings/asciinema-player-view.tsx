@@ -1,0 +1,32 @@
+import { create, type Player } from 'asciinema-player';
+import 'asciinema-player/dist/bundle/asciinema-player.css';
+import { useEffect, useRef } from 'react';
+
+/**
+ * asciinema-player on a cast URL (same origin, the session cookie). Its control bar seeks (click the
+ * progress bar, or ← → and 0–9 keys); `speed` comes from the page, and a change keeps the position.
+ * CSP: its terminal is WASM instantiated from bytes in the bundle ('wasm-unsafe-eval', already allowed),
+ * its styles are a CSS file plus inline style attributes ('unsafe-inline' for styles); no workers, no fonts.
+ */
+export default function AsciinemaPlayerView({ url, speed }: { url: string; speed: number }) {
+  const host = useRef<HTMLDivElement>(null);
+  const position = useRef(0);
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const player: Player = create({ url, fetchOpts: { credentials: 'same-origin' } }, el, {
+      speed,
+      startAt: Math.floor(position.current),
+      autoPlay: true,
+      preload: true,
+      fit: 'width',
+      idleTimeLimit: 2,
+      terminalFontFamily: 'Consolas, "Cascadia Mono", "DejaVu Sans Mono", monospace',
+    });
+    return () => {
+      position.current = player.getCurrentTime();
+      player.dispose();
+    };
+  }, [url, speed]);
+  return <div ref={host} role="region" aria-label="Recording player" />;
+}

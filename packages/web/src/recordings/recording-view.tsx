@@ -1,0 +1,108 @@
+import { Button, Field, Link, MessageBar, MessageBarBody, Select, Spinner, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowDownload20Regular, ArrowLeft20Regular } from '@fluentui/react-icons';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { usePortalSession } from '../auth/session-context.js';
+import { timeText } from '../format/resource-format.js';
+import { useAsync } from '../portal/use-async.js';
+import { handleLinkClick } from '../routing/link-click.js';
+import { recordingPath } from '../routing/routes.js';
+import { downloadUrl, durationText, getRecording, playUrl } from './recordings-api.js';
+
+// The player (asciinema-player, its WASM terminal and CSS) and the live view (xterm.js) load only when opened.
+const AsciinemaPlayerView = lazy(() => import('./asciinema-player-view.js'));
+const LiveWatchView = lazy(() => import('./live-watch-view.js'));
+
+const useStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}` },
+  bar: { display: 'flex', columnGap: tokens.spacingHorizontalL, alignItems: 'end', flexWrap: 'wrap' },
+  meta: { color: tokens.colorNeutralForeground2 },
+});
+
+const SPEEDS = ['0.5', '1', '2', '4', '8'];
+const vmName = (id: string): string => id.split('/').pop() ?? id;
+
+/** `/portal/recordings/<id>`: the player (seek with its progress bar, speed here); `/live`: the live view. */
+export function RecordingView({ sessionId, view }: { sessionId: string; view: 'play' | 'live' }) {
+  const styles = useStyles();
+  const { api } = usePortalSession();
+  const info = useAsync(() => getRecording(api, sessionId), [api, sessionId]);
+  const [speed, setSpeed] = useState('1');
+  const title = view === 'live' ? 'Watch live session' : 'Recording';
+  useEffect(() => {
+    document.title = `${title} - Bastion`;
+  }, [title]);
+  const back = '/portal/recordings';
+
+  return (
+    <section className={styles.page} aria-labelledby="page-title">
+      <Link href={back} onClick={(e) => handleLinkClick(e, back)}>
+        <ArrowLeft20Regular aria-hidden /> Recordings
+      </Link>
+      <Title2 as="h1" id="page-title">
+        {title}
+      </Title2>
+      {info.status === 'loading' ? <Spinner label="Loading…" labelPosition="after" size="small" /> : null}
+      {info.status === 'error' ? (
+        <MessageBar intent="error" role="alert">
+          <MessageBarBody>{info.message}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {info.status === 'ready' ? (
+        <>
+          <Text className={styles.meta}>
+            {info.data.user} as {info.data.userName} on {vmName(info.data.vm)} · {info.data.protocol.toUpperCase()} · started {timeText(info.data.start)} ·{' '}
+            {info.data.live ? 'running' : durationText(info.data.start, info.data.end)}
+          </Text>
+          {view === 'live' ? (
+            info.data.live && info.data.format === 'asciicast' ? (
+              <Suspense fallback={<Spinner label="Loading the terminal…" size="small" />}>
+                <LiveWatchView sessionId={sessionId} />
+              </Suspense>
+            ) : (
+              <MessageBar intent="info">
+                <MessageBarBody>
+                  This session is not live. <Link href={recordingPath(sessionId)} onClick={(e) => handleLinkClick(e, recordingPath(sessionId))}>Play its recording</Link>.
+                </MessageBarBody>
+              </MessageBar>
+            )
+          ) : info.data.format === 'asciicast' ? (
+            <>
+              <div className={styles.bar}>
+                <Field label="Speed">
+                  <Select value={speed} onChange={(_, d) => setSpeed(d.value)}>
+                    {SPEEDS.map((s) => (
+                      <option key={s} value={s}>
+                        {s}×
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+                <Button as="a" href={downloadUrl(sessionId)} download icon={<ArrowDownload20Regular />}>
+                  Download
+                </Button>
+                {info.data.live ? (
+                  <Button as="a" href={recordingPath(sessionId, 'live')} onClick={(e) => handleLinkClick(e, recordingPath(sessionId, 'live'))}>
+                    Watch live
+                  </Button>
+                ) : null}
+              </div>
+              <Suspense fallback={<Spinner label="Loading the player…" size="small" />}>
+                <AsciinemaPlayerView url={playUrl(sessionId)} speed={Number(speed)} />
+              </Suspense>
+            </>
+          ) : (
+            <MessageBar intent="info">
+              <MessageBarBody>
+                RDP captures cannot be replayed in the browser yet (design 0006).{' '}
+                <Link href={downloadUrl(sessionId)} download>
+                  Download the capture
+                </Link>
+                .
+              </MessageBarBody>
+            </MessageBar>
+          )}
+        </>
+      ) : null}
+    </section>
+  );
+}
