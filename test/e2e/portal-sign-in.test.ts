@@ -127,6 +127,8 @@ describe('portal sign-in over HTTPS in Chromium', () => {
 
   it('records sign-ins in the audit log page', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
+    // Connections (BastionAuditLogs) open first; sign-ins are general audit events.
+    await page.getByRole('tab', { name: 'Events' }).click();
     const table = page.getByRole('table', { name: 'Audit log' });
     await expect.poll(() => table.textContent()).toContain('user.login.failed');
     expect(await table.textContent()).toContain('user.login');
