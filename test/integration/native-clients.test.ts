@@ -10,14 +10,17 @@ import { readCredentials } from '../../packages/cli/src/remote/credentials.js';
 import { runTunnel } from '../../packages/cli/src/tunnel.js';
 import { readYamlFile, type InventoryConfig } from '../../packages/server/src/config/index.js';
 import { createTestBastion, type TestBastion } from '../../packages/server/src/http/test-app.js';
-import { BastionClient } from '../helpers/ssh-ws-client.js';
+import type { ActiveSession } from '../../packages/protocol/src/active-sessions.js';
+import { parseAsciicastLine, type AsciicastEvent, type RecordingInfo } from '../../packages/protocol/src/recordings.js';
+import { BastionClient, type BrowserSession, type WsTerm } from '../helpers/ssh-ws-client.js';
 import { execInVm, readTestbed, run as runCommand, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
 
 /**
  * Native clients (design 0007) with the real OpenSSH client, scp and xfreerdp, through an in-process
  * bastion on a real HTTPS port: `bastion login` (pinned self-signed certificate), `bastion ssh`,
  * `bastion tunnel` + scp both ways, xfreerdp through the tunnel, a tunnel in the live sessions and its
- * disconnect, IP-based connection to the testbed's unregistered machine and its refusals.
+ * disconnect, IP-based connection to the testbed's unregistered machine and its refusals, and browser SSH
+ * of link visitors and by IP: recorded, listed live, disconnected and idle-limited like portal sessions.
  */
 
 const PASSWORD = 'Native-Test-Pass-1';
@@ -75,7 +78,7 @@ beforeAll(async () => {
   tb = readTestbed();
   dir = mkdtempSync(join(tmpdir(), 'bastion-native-'));
   const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
-  inventory.bastionHosts = (inventory.bastionHosts ?? []).map((h) => ({ ...h, enableIpConnect: true }));
+  inventory.bastionHosts = (inventory.bastionHosts ?? []).map((h) => ({ ...h, enableIpConnect: true, enableShareableLink: true }));
   b = await createTestBastion({
     inventory,
     users: [
@@ -285,5 +288,81 @@ describe('IP-based connection (enableIpConnect)', () => {
     const r = await cli('reader', ['tunnel-stdio', '--target', vmId('vm-missing'), '--resource-port', '22']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/not found/);
+  });
+});
+
+describe('browser SSH of link visitors and by IP: the same session as the portal\'s', () => {
+  let client: BastionClient;
+  let op: BrowserSession;
+  const api = async (path: string, body?: object) => {
+    const res = await client.request('POST', `/api${path}`, { who: op, ...(body ? { body } : {}) });
+    expect(res.status, res.body).toBeLessThan(300);
+    return JSON.parse(res.body) as Record<string, unknown>;
+  };
+  // The bastion's PUT replaces its properties: the two switches stay on, the limits change.
+  const setLimits = async (idleTimeoutMinutes: number, maxSessionMinutes: number) => {
+    const vnet = `${subId()}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${tb.virtualNetwork}`;
+    const res = await client.request('PUT', `/api${bastionId()}`, { who: op, body: { properties: { virtualNetwork: { id: vnet }, enableIpConnect: true, enableShareableLink: true, idleTimeoutMinutes, maxSessionMinutes } } });
+    expect(res.status, res.body).toBe(200);
+  };
+  /** A session of this kind to a real sshd: through a fresh shareable link to vm-ssh (no cookie), or by IP to host-unreg. */
+  const open = async (kind: 'link' | 'ip'): Promise<{ t: WsTerm; sessionId: string; host: string }> => {
+    const auth = { type: 'password', password: tb.password };
+    let url: string;
+    let t: WsTerm;
+    if (kind === 'link') {
+      const made = (await api(`${bastionId()}/createShareableLinks`, { vms: [{ vm: { id: vmId('vm-ssh') } }] })) as { value: Array<{ bsl: string }> };
+      const secret = made.value[0]!.bsl.split('/share/')[1]!;
+      const res = await client.request('POST', `/api/share/${secret}/ssh`, { body: { username: tb.user, auth } });
+      expect(res.status, res.body).toBe(201);
+      url = (JSON.parse(res.body) as { url: string }).url;
+      t = await client.terminal(url, { cookie: '', csrf: '' });
+    } else {
+      url = ((await api(`${bastionId()}/bastionSsh`, { targetIp: '10.90.1.20', username: tb.user, auth })) as { url: string }).url;
+      t = await client.terminal(url, op);
+    }
+    return { t, sessionId: String((await t.ready()).sessionId), host: kind === 'link' ? 'vm-ssh' : 'host-unreg' };
+  };
+  const endedRecord = async (sessionId: string) => {
+    for (let i = 0; i < 200; i++) {
+      const r = await b.connections.get(sessionId);
+      if (r?.endTime) return r;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error(`record ${sessionId} did not end`);
+  };
+
+  beforeAll(async () => {
+    client = new BastionClient(base);
+    op = await client.signIn('operator', PASSWORD);
+  });
+  afterAll(async () => setLimits(0, 0));
+
+  it.each(['link', 'ip'] as const)('%s: listed live, disconnected by an administrator, and recorded as asciicast', async (kind) => {
+    await setLimits(0, 0);
+    const { t, sessionId, host } = await open(kind);
+    await t.run(`hostname; echo ${kind}-rec-$((6*7))`, new RegExp(`${host}\\r\\n${kind}-rec-42`));
+    const listed = ((await api(`${bastionId()}/getActiveSessions`)) as { value: ActiveSession[] }).value.find((s) => s.sessionId === sessionId);
+    expect(listed, 'in getActiveSessions').toMatchObject({ protocol: 'SSH', principalName: kind === 'link' ? expect.stringMatching(/^link:.+ \(shared by operator\)$/) : 'operator' });
+    expect(await api(`${bastionId()}/disconnectActiveSessions`, { value: [sessionId] })).toMatchObject({ value: [{ sessionId, state: 'Disconnected' }] });
+    await t.until('closed', () => t.closeCode !== undefined);
+    expect(t.message('closed')).toMatchObject({ reason: 'terminated' });
+    expect(await endedRecord(sessionId)).toMatchObject({ endReason: 'terminated', message: 'Successfully Connected.' });
+
+    for (let i = 0; i < 200 && b.recordings.isLive(sessionId); i++) await new Promise((r) => setTimeout(r, 25));
+    const rec = await client.request('GET', '/api/recordings', { who: op });
+    expect((JSON.parse(rec.body) as { value: RecordingInfo[] }).value.find((r) => r.sessionId === sessionId)).toMatchObject({ protocol: 'ssh', format: 'asciicast', status: 'complete' });
+    const cast = await client.request('GET', `/api/recordings/${sessionId}/download`, { who: op });
+    expect(cast.status).toBe(200);
+    const output = cast.body.trim().split('\n').map((l) => parseAsciicastLine(l)).filter((l): l is { kind: 'event'; event: AsciicastEvent } => l?.kind === 'event' && l.event[1] === 'o').map((l) => l.event[2]).join('');
+    expect(output).toContain(`${kind}-rec-42`);
+  });
+
+  it.each(['link', 'ip'] as const)("%s: closed by the bastion's idle timeout", async (kind) => {
+    await setLimits(0.05, 0); // 3 s
+    const { t, sessionId } = await open(kind);
+    await t.until('closed', () => t.closeCode !== undefined, 15_000);
+    expect(t.message('closed')).toEqual({ type: 'closed', reason: 'idle_timeout', message: 'The session was closed after 3 seconds without input.' });
+    expect(await endedRecord(sessionId)).toMatchObject({ endReason: 'idle_timeout' });
   });
 });

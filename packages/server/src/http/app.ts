@@ -143,8 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Design 0007: shareable links (admin actions on the bastion) and what a link's visitor may do.
   const links = new ShareableLinks(deps.db);
   await app.register(shareableLinkRoutes({ audit: deps.audit, inventory: deps.inventory, links, live, publicUrl: deps.publicUrl }));
-  await app.register(ipSshRoutes({ audit: deps.audit, inventory: deps.inventory, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins, vault: deps.vault }));
-  await app.register(shareRoutes({ audit: deps.audit, inventory: deps.inventory, links, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins }));
+  await app.register(ipSshRoutes({ audit: deps.audit, inventory: deps.inventory, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins, vault: deps.vault, recordings: deps.recordings }));
+  await app.register(shareRoutes({ audit: deps.audit, inventory: deps.inventory, links, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins, recordings: deps.recordings }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await registerWebClient(app, deps.webRoot ?? '');
   return app;

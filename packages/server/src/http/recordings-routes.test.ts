@@ -136,6 +136,20 @@ describe('recordings API', () => {
     expect(rdp.rawPayload.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x52, 0x44, 0x50, 0x43, 0x41, 0x50, 0x0a]));
   });
 
+  it('an IP-based session (target <bastion>/connectByIp/<ip>, no VM) is checked on its bastion', async () => {
+    const bastion = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/bastionHosts/bas-${rg}`;
+    const mine = await sshRecording(`${bastion('rg-a')}/connectByIp/10.71.1.9`, 'operator');
+    const theirs = await sshRecording(`${bastion('rg-b')}/connectByIp/10.72.1.9`, 'admin');
+    await mine.rec.close();
+    await theirs.rec.close();
+    // The Contributor of rg-a sees the session through rg-a's bastion, not rg-b's; the administrator both.
+    expect((await list(operator)).map((r) => r.sessionId)).toContain(mine.record.sessionId);
+    expect((await list(operator)).map((r) => r.sessionId)).not.toContain(theirs.record.sessionId);
+    expect((await as(b.app, operator, { url: `/api/recordings/${mine.record.sessionId}/download` })).statusCode).toBe(200);
+    expect((await as(b.app, operator, { url: `/api/recordings/${theirs.record.sessionId}` })).statusCode).toBe(403);
+    expect((await list(admin)).map((r) => r.sessionId)).toEqual(expect.arrayContaining([mine.record.sessionId, theirs.record.sessionId]));
+  });
+
   it('unknown recording: 404; malformed ID: 400', async () => {
     expect((await as(b.app, admin, { url: '/api/recordings/00000000-0000-4000-8000-999999999999' })).statusCode).toBe(404);
     expect((await as(b.app, admin, { url: '/api/recordings/not-an-id' })).statusCode).toBe(400);

@@ -25,6 +25,11 @@ const STATUS_CODE: Record<number, ErrorCode> = { 400: 'BST_ERR_VALIDATION', 403:
 
 /** IP-based connection's ID of the "target" in records and audit events. */
 export const ipTargetId = (bastionHostId: string, ip: string): string => `${bastionHostId}/connectByIp/${ip}`;
+/** The bastion of an IP-based target (`<bastion id>/connectByIp/<ip>`); undefined for a VM's ID. */
+export const bastionOfIpTarget = (targetId: string): string | undefined => {
+  const at = targetId.toLowerCase().lastIndexOf('/connectbyip/');
+  return at < 0 ? undefined : targetId.slice(0, at);
+};
 
 /**
  * Decides a tunnel's target, or throws the HTTP error the CLI shows (and audits the refusal):

@@ -1,38 +1,24 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
-import type { AuditLog } from '../../audit/audit-log.js';
-import type { ConnectionLog } from '../../audit/connection-log.js';
 import { BastionError, notFound } from '../../errors.js';
-import type { HostKeyTrust } from '../../gateway/ssh/index.js';
 import { checkIpTarget } from '../../gateway/tunnel/ip-connect-policy.js';
 import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
 import * as ids from '../../inventory/ids.js';
-import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
-import type { LiveSessions } from '../../sessions/live-sessions.js';
-import type { VaultStore } from '../../vault/index.js';
 import { resourceIdFromUrl } from '../resource-url.js';
-import { ipTargetId } from '../tunnel-access.js';
+import { bastionOfIpTarget, ipTargetId } from '../tunnel-access.js';
 import { resolveTicketAuth, vaultTicketAuth } from '../vault-access.js';
-import { handleAdmittedSsh } from './admitted-ssh-handler.js';
+import { handleSshConnect, type SshConnectDeps } from './ssh-connect-handler.js';
 
-export interface IpSshRouteDeps {
-  audit: AuditLog;
-  inventory: InventoryService;
-  hostKeys: HostKeyTrust;
-  connections: ConnectionLog;
-  live: LiveSessions;
+export interface IpSshRouteDeps extends SshConnectDeps {
   allowedOrigins: (request: FastifyRequest) => string[];
-  vault?: VaultStore | undefined;
 }
 
 const strict = { additionalProperties: false } as const;
 const SUFFIX = '/bastionSsh';
 export const IP_SSH_PATH = '/api/ssh/connect-ip';
 const bastionIdOf = (r: FastifyRequest): string => resourceIdFromUrl(r, SUFFIX);
-/** The ticket's "VM" for an IP target: where the host key is pinned and what the record names. */
-const bastionOfTarget = (targetId: string): string => targetId.slice(0, targetId.toLowerCase().lastIndexOf('/connectbyip/'));
 
 /**
  * Browser SSH to a private IP that is no registered VM (design 0007, IP-based connection):
@@ -121,22 +107,22 @@ export const ipSshRoutes =
           if (!request.apiToken && (origin === undefined || !deps.allowedOrigins(request).includes(origin))) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
         },
       },
+      // The ticket is bound to the user; at upgrade the actions and the IP policy are checked again. The
+      // record's target is `<bastion id>/connectByIp/<ip>` (no VM), where the host key is pinned too.
       (socket, request) => {
         const user = request.user!;
-        handleAdmittedSsh(
-          deps,
-          socket,
-          request,
-          () => tickets.redeem((request.query as { ticket?: string }).ticket ?? '', user.id),
-          async (target) => {
-            const bastionId = bastionOfTarget(target.vmId);
+        handleSshConnect(deps, socket, request, {
+          redeem: (ticket) => tickets.redeem(ticket, user.id),
+          ticketRefused: (code) => (code === 'ticket_expired' ? 'The connect ticket expired. Connect again.' : 'The connect ticket is not valid. Connect again.'),
+          admit: async (target) => {
+            const bastionId = bastionOfIpTarget(target.vmId)!; // the ticket's "VM" is <bastion id>/connectByIp/<ip>
             const refused = await refusal(request, bastionId, target.host);
             if (refused) return { ok: false, code: 'forbidden', message: refused.message };
             const resolved = await resolveTicketAuth(deps, request, target);
             if (!resolved.ok) return resolved;
-            return { ok: true, bastionId, targetResourceId: target.vmId, principalName: user.username, principalId: user.id, auth: resolved.auth };
+            return { ok: true, auth: resolved.auth, bastionId, principalName: user.username, principalId: user.id, targetResourceId: target.vmId, hostKeyId: target.vmId };
           },
-        );
+        });
       },
     );
   };

@@ -6,6 +6,7 @@ import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
 import { BastionError, conflict, notFound, validationError } from '../../errors.js';
 import { ACTIONS } from '../../rbac/index.js';
 import { recordingInfo, streamCast, type RecordingRow, type Recordings, type WatchSocket } from '../../recordings/index.js';
+import { bastionOfIpTarget } from '../tunnel-access.js';
 
 export interface RecordingRouteDeps {
   recordings: Recordings;
@@ -19,6 +20,9 @@ const SessionParams = Type.Object({ sessionId: Type.String({ pattern: '^[0-9A-Fa
 const CONTENT_TYPE = { asciicast: 'application/x-asciicast', rdpcap: 'application/octet-stream' } as const;
 const EXTENSION = { asciicast: 'cast', rdpcap: 'rdpcap' } as const;
 
+/** Where a recording's access is checked: its VM, or for an IP-based session (no VM) the bastion it went through. */
+const accessScope = (row: RecordingRow): string => bastionOfIpTarget(row.vm) ?? row.vm;
+
 /** An ISO 8601 instant from the query, normalised so it compares with the stored (UTC, ms) times. */
 function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -29,7 +33,7 @@ function instant(name: string, value: string | undefined): string | undefined {
 
 /**
  * Session recordings (design 0006). Every route needs Bastion.Recordings/recordings/playback/action on the
- * recording's VM (or a scope above it): listings show only those, single recordings answer 403 (audited).
+ * recording's VM (an IP-based session's: its bastion) or a scope above it: listings show only those, single recordings answer 403 (audited).
  * Playing, downloading and watching live are audited (P family).
  */
 export const recordingsRoutes =
@@ -42,7 +46,7 @@ export const recordingsRoutes =
     const load = async (request: FastifyRequest, sessionId: string): Promise<RecordingRow> => {
       const row = await deps.recordings.store.get(sessionId);
       if (!row) throw notFound(`Recording ${sessionId}`);
-      await request.authorize(PLAYBACK, row.vm);
+      await request.authorize(PLAYBACK, accessScope(row));
       return row;
     };
     const info = (row: RecordingRow) => recordingInfo(row, deps.recordings.isLive(row.sessionId), deps.recordings.liveSize(row.sessionId) ?? row.size);
@@ -73,7 +77,7 @@ export const recordingsRoutes =
         const q = request.query;
         const grants = await request.grants();
         const found = await deps.recordings.store.list({ vm: q.vm, user: q.user, since: instant('since', q.since), until: instant('until', q.until), limit: q.limit });
-        return { value: found.filter((r) => grants.allows(PLAYBACK, r.vm)).map(info) };
+        return { value: found.filter((r) => grants.allows(PLAYBACK, accessScope(r))).map(info) };
       },
     );
 

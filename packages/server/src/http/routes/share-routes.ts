@@ -1,26 +1,16 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
-import type { AuditLog } from '../../audit/audit-log.js';
-import type { ConnectionLog } from '../../audit/connection-log.js';
 import { BastionError } from '../../errors.js';
 import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
-import type { HostKeyTrust } from '../../gateway/ssh/index.js';
 import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
-import type { InventoryService } from '../../inventory/service.js';
-import type { LiveSessions } from '../../sessions/live-sessions.js';
 import type { ShareableLinks } from '../../sharing/shareable-links.js';
 import { LINK_INVALID_MESSAGE, linkPrincipal, usableLink } from '../share-access.js';
 import type { SshAuth } from '../../gateway/ssh/index.js';
-import { handleAdmittedSsh, type Admission } from './admitted-ssh-handler.js';
+import { handleSshConnect, type SshAdmission, type SshConnectDeps } from './ssh-connect-handler.js';
 
-export interface ShareRouteDeps {
-  audit: AuditLog;
-  inventory: InventoryService;
+export interface ShareRouteDeps extends SshConnectDeps {
   links: ShareableLinks;
-  hostKeys: HostKeyTrust;
-  connections: ConnectionLog;
-  live: LiveSessions;
   allowedOrigins: (request: FastifyRequest) => string[];
 }
 
@@ -102,30 +92,43 @@ export const shareRoutes =
         },
       },
       (socket, request) => {
-        const { link, ticket } = request.query as { link: string; ticket?: string };
-        // The link is checked again now: revoked or expired since the ticket, the session is refused.
-        const admit = async (target: { vmId: string; auth: unknown; username: string }): Promise<Admission> => {
-          let valid;
-          try {
-            valid = await usableLink(deps, request, { id: link });
-          } catch {
-            return { ok: false, code: 'forbidden', message: LINK_INVALID_MESSAGE };
-          }
-          if (valid.vm.id.toLowerCase() !== target.vmId.toLowerCase()) return { ok: false, code: 'forbidden', message: 'This link opens another VM.' };
-          return {
-            ok: true,
-            bastionId: valid.bastion.id,
-            targetResourceId: valid.vm.id,
-            // No portal account: the record names the link (its ID is the principal) and who created it.
-            principalName: `${linkPrincipal(valid.link.id)} (shared by ${valid.link.createdBy})`,
-            principalId: linkPrincipal(valid.link.id),
-            auth: target.auth as SshAuth, // link tickets never carry vault references
-            onStart: async (record) => {
-              await deps.audit.write({ type: 'link.used', outcome: 'success', actor: linkPrincipal(valid.link.id), clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: valid.vm.id, message: `Shareable link ${valid.link.id} used to connect to ${valid.vm.name} as ${target.username}.`, details: { linkId: valid.link.id, sessionId: record.sessionId, createdBy: valid.link.createdBy } });
-            },
-          };
-        };
-        handleAdmittedSsh(deps, socket, request, () => tickets.redeem(ticket ?? '', linkPrincipal(link)), admit);
+        handleSshConnect(deps, socket, request, linkAdmission(deps, request, tickets));
       },
     );
   };
+
+/**
+ * A link visitor's ticket (bound to `link:<id>`, from this plugin's own store). At upgrade the link is
+ * checked again: revoked or expired since the ticket, the session is refused. The record names the link
+ * (its ID is the principal) and who created it; the link's bastion gives the limits.
+ */
+function linkAdmission(deps: ShareRouteDeps, request: FastifyRequest, tickets: SshTicketStore): SshAdmission {
+  const { link } = request.query as { link: string };
+  return {
+    actor: linkPrincipal(link),
+    redeem: (ticket) => tickets.redeem(ticket, linkPrincipal(link)),
+    ticketRefused: (code) => (code === 'ticket_expired' ? 'The connect ticket expired. Connect again.' : 'The connect ticket is not valid. Connect again.'),
+    admit: async (target) => {
+      let valid;
+      try {
+        valid = await usableLink(deps, request, { id: link });
+      } catch {
+        return { ok: false, code: 'forbidden', message: LINK_INVALID_MESSAGE };
+      }
+      if (valid.vm.id.toLowerCase() !== target.vmId.toLowerCase()) return { ok: false, code: 'forbidden', message: 'This link opens another VM.' };
+      const principal = linkPrincipal(valid.link.id);
+      return {
+        ok: true,
+        auth: target.auth as SshAuth, // link tickets never carry vault references
+        bastionId: valid.bastion.id,
+        principalName: `${principal} (shared by ${valid.link.createdBy})`,
+        principalId: principal,
+        targetResourceId: valid.vm.id,
+        hostKeyId: target.vmId,
+        onStart: async (record) => {
+          await deps.audit.write({ type: 'link.used', outcome: 'success', actor: principal, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: valid.vm.id, message: `Shareable link ${valid.link.id} used to connect to ${valid.vm.name} as ${target.username}.`, details: { linkId: valid.link.id, sessionId: record.sessionId, createdBy: valid.link.createdBy } });
+        },
+      };
+    },
+  };
+}

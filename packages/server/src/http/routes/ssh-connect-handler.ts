@@ -4,28 +4,60 @@ import type { BastionAuditEnd, BastionAuditRecord } from '../../../../protocol/s
 import { WS_CLOSE, type SshWireErrorCode } from '../../../../protocol/src/ssh-messages.js';
 import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
-import { HostKeyTrust, openSshSession, SshError, type HostKeyCheck, type SshSession } from '../../gateway/ssh/index.js';
+import { HostKeyTrust, openSshSession, SshError, type HostKeyCheck, type SshAuth, type SshSession } from '../../gateway/ssh/index.js';
 import { failSocket, failWithError, relaySshSession, sendControl, wireErrorCode, type RelayHandle, type RelaySocket } from '../../gateway/ssh/relay.js';
-import type { SshTicketStore, SshTicketTarget } from '../../gateway/ssh/tickets.js';
+import type { SshTicketRedeem, SshTicketTarget } from '../../gateway/ssh/tickets.js';
 import type { InventoryService } from '../../inventory/service.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { limitsFromProperties, watchLimits } from '../../sessions/session-limits.js';
 import type { VaultStore } from '../../vault/index.js';
 import { startSshRecording } from './recording-hooks.js';
 import type { Recordings } from '../../recordings/index.js';
-import { checkConnect, connectDenial } from '../connect-access.js';
-import { resolveTicketAuth } from '../vault-access.js';
 
 export interface SshConnectDeps {
   audit: AuditLog;
   inventory: InventoryService;
-  tickets: SshTicketStore;
   hostKeys: HostKeyTrust;
   connections: ConnectionLog;
   live: LiveSessions;
   vault?: VaultStore | undefined;
   /** Session recordings (design 0006); absent: not recorded. */
   recordings?: Recordings | undefined;
+}
+
+/** The session a ticket opens, once the admission's own checks passed at upgrade. */
+export interface SshAdmitted {
+  ok: true;
+  /** Credentials for ssh2 (a vault reference already decrypted). */
+  auth: SshAuth;
+  /** The bastion the session goes through: the record's bastionResourceId, and whose idle/maximum-length limits apply. */
+  bastionId: string | null;
+  /** The record's principal (the portal user, or a link visitor's `link:<id> (shared by …)`). */
+  principalName: string;
+  principalId: string;
+  /** The record's target: a VM's resource ID, or `<bastion id>/connectByIp/<ip>`. */
+  targetResourceId: string;
+  /** Where the target's host key is pinned (per port): the VM ID, or `<bastion id>/connectByIp/<ip>`. */
+  hostKeyId: string;
+  /** After the record's start row is committed, before the bastion reaches out to the target. */
+  onStart?: (record: BastionAuditRecord) => Promise<void>;
+}
+export type SshAdmissionResult = SshAdmitted | { ok: false; code: SshWireErrorCode; message: string };
+
+/**
+ * What differs between kinds of browser-SSH session (design 0003 for portal users, 0007 for link visitors
+ * and IP-based connection): whose ticket store redeems the ticket, how access is checked again at upgrade,
+ * and what the record names. Everything after admission is the same for all of them.
+ */
+export interface SshAdmission {
+  /** The actor of this session's audit events (default: the signed-in user). */
+  actor?: string | null;
+  /** Redeems the request's ticket (single use), bound to this caller. */
+  redeem(ticket: string): SshTicketRedeem;
+  /** A refused ticket: the message for the browser (and any audit event of this kind of session). */
+  ticketRefused(code: 'ticket_invalid' | 'ticket_expired'): string;
+  /** Access again at upgrade. `gone()` says the browser left meanwhile: answer undefined to stop quietly. */
+  admit(target: SshTicketTarget, gone: () => boolean): Promise<SshAdmissionResult | undefined>;
 }
 
 const SHUTDOWN_MESSAGE = 'The bastion is shutting down.';
@@ -40,58 +72,55 @@ export function clientAddressOf(request: FastifyRequest): { ip: string; port: nu
   return { ip: request.ip, port: request.ip === peer && port !== undefined ? port : null };
 }
 
-const whoOf = (request: FastifyRequest): Pick<AuditInput, 'actor' | 'clientIp' | 'userAgent'> => ({
-  actor: request.user?.username ?? null,
+const whoOf = (request: FastifyRequest, actor?: string | null): Pick<AuditInput, 'actor' | 'clientIp' | 'userAgent'> => ({
+  actor: actor !== undefined ? actor : (request.user?.username ?? null),
   clientIp: request.ip,
   userAgent: request.headers['user-agent'] ?? null,
 });
 
-/** Audit events never break a connection: a failed write is logged. */
-function audit(deps: SshConnectDeps, request: FastifyRequest, input: AuditInput): Promise<void> {
-  return deps.audit.write({ ...whoOf(request), ...input }).then(
+/** Audit events never break a connection: a failed write is logged. `actor` defaults to the signed-in user. */
+export function auditSshEvent(deps: Pick<SshConnectDeps, 'audit'>, request: FastifyRequest, input: AuditInput, actor?: string | null): Promise<void> {
+  return deps.audit.write({ ...whoOf(request, actor), ...input }).then(
     () => undefined,
     (err: unknown) => request.log.error({ err, type: input.type }, 'audit write failed'),
   );
 }
 
 /** ssh.hostkey.pinned / ssh.hostkey.mismatch for what the verifier saw during the handshake. */
-function auditHostKey(deps: SshConnectDeps, request: FastifyRequest, target: SshTicketTarget, check: HostKeyCheck | undefined): Promise<void> {
+function auditHostKey(deps: SshConnectDeps, request: FastifyRequest, actor: string | null | undefined, target: SshTicketTarget, check: HostKeyCheck | undefined): Promise<void> {
   if (check?.status === 'new')
-    return audit(deps, request, {
+    return auditSshEvent(deps, request, {
       type: 'ssh.hostkey.pinned',
       outcome: 'success',
       target: target.vmId,
       message: `Host key ${check.pinned.fingerprint} (${check.pinned.keyType}) of ${target.host}:${target.port} recorded on first use.`,
       details: { fingerprint: check.pinned.fingerprint, keyType: check.pinned.keyType, host: target.host, port: target.port },
-    });
+    }, actor);
   if (check?.status === 'changed') {
     const offered = check.pinned.offered;
-    return audit(deps, request, {
+    return auditSshEvent(deps, request, {
       type: 'ssh.hostkey.mismatch',
       outcome: 'failure',
       target: target.vmId,
       message: `Host key of ${target.host}:${target.port} changed: expected ${check.expected}, offered ${offered?.fingerprint ?? 'unknown'}. Connection refused.`,
       details: { expectedFingerprint: check.expected, expectedKeyType: check.expectedKeyType, offeredFingerprint: offered?.fingerprint ?? null, offeredKeyType: offered?.keyType ?? null, host: target.host, port: target.port },
-    });
+    }, actor);
   }
   return Promise.resolve();
 }
 
 /**
- * WebSocket handler of GET /api/ssh/connect (design 0003, Flow 3–4): redeem the ticket, re-run the access
- * checks, commit the connection record's start row, only then connect to the VM, and relay. Every outcome
- * after the start row completes that row once: failed, ended (with bytes each way) or server_shutdown.
+ * The browser-SSH WebSocket (design 0003, Flow 3–4) for every kind of session: redeem the ticket and re-run
+ * the access checks (`admission`: portal user, link visitor, IP-based connection), commit the connection
+ * record's start row, only then connect to the target, and relay — with the live session, the recording and
+ * the bastion's idle/maximum-length limits. Every outcome after the start row completes that row once:
+ * failed, ended (with bytes each way) or server_shutdown.
  */
-export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request: FastifyRequest): void {
+export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request: FastifyRequest, admission: SshAdmission): void {
   const ws = socket as RelaySocket;
-  const user = request.user;
-  if (!user) return failSocket(ws, 'forbidden', 'Sign in first.');
   if (deps.live.closing) return failSocket(ws, 'closed', SHUTDOWN_MESSAGE, WS_CLOSE.GOING_AWAY);
-  const redeemed = deps.tickets.redeem((request.query as { ticket?: string }).ticket ?? '', user.id);
-  if (!redeemed.ok) {
-    void audit(deps, request, { type: 'ssh.ticket.rejected', outcome: 'denied', message: `Connect ticket refused: ${redeemed.code}.`, details: { reason: redeemed.code } });
-    return failSocket(ws, redeemed.code, redeemed.code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.');
-  }
+  const redeemed = admission.redeem((request.query as { ticket?: string }).ticket ?? '');
+  if (!redeemed.ok) return failSocket(ws, redeemed.code, admission.ticketRefused(redeemed.code));
   const target = redeemed.target;
   const redeemedAt = performance.now(); // connect latency: ticket redeemed → ready (metrics)
   let clientGone = false;
@@ -99,12 +128,10 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
   ws.on('error', () => undefined);
 
   void (async () => {
-    // Access again at upgrade: a role removed since the ticket was issued must stop the session.
-    const check = await checkConnect(deps, request, target.vmId);
-    if (!check.allowed) return failSocket(ws, 'forbidden', `You cannot connect to this VM: ${connectDenial(check)}.`);
-    if (clientGone) return;
-    const resolved = await resolveTicketAuth(deps, request, target); // a vault reference is decrypted only now
-    if (!resolved.ok) return failSocket(ws, resolved.code, resolved.message);
+    // Access again at upgrade: a role removed (or a link revoked) since the ticket was issued stops the session.
+    const admitted = await admission.admit(target, () => clientGone);
+    if (!admitted) return;
+    if (!admitted.ok) return failSocket(ws, admitted.code, admitted.message);
     if (clientGone) return;
 
     // The record is committed before the bastion reaches out to the VM: a crash from here on leaves a row.
@@ -112,18 +139,19 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     let record: BastionAuditRecord = await deps.connections.start({
       sessionId: randomUUID(),
       protocol: 'ssh',
-      bastionResourceId: check.bastionHostId,
+      bastionResourceId: admitted.bastionId,
       userName: target.username,
-      principalName: user.username,
-      principalId: user.id,
+      principalName: admitted.principalName,
+      principalId: admitted.principalId,
       userAgent: request.headers['user-agent'] ?? null,
       clientIpAddress: client.ip,
       clientPort: client.port,
-      targetResourceId: (await deps.inventory.get(target.vmId))?.id ?? target.vmId,
+      targetResourceId: admitted.targetResourceId,
       targetVMIPAddress: target.host,
       targetPort: target.port,
       startTime: new Date().toISOString(),
     });
+    await admitted.onStart?.(record);
 
     let relay: RelayHandle | undefined;
     let ended: Promise<void> | undefined;
@@ -168,19 +196,19 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
         host: target.host,
         port: target.port,
         username: target.username,
-        auth: resolved.auth,
+        auth: admitted.auth,
         ...initialSize(request.query as { cols?: number; rows?: number }),
-        verifyHostKey: deps.hostKeys.verifier(target.vmId, target.host, target.port, (r) => (hostKeyCheck = r)),
+        verifyHostKey: deps.hostKeys.verifier(admitted.hostKeyId, target.host, target.port, (r) => (hostKeyCheck = r)),
       });
     } catch (err) {
-      await auditHostKey(deps, request, target, hostKeyCheck);
+      await auditHostKey(deps, request, admission.actor, target, hostKeyCheck);
       if (!(err instanceof SshError)) request.log.error({ err }, 'browser SSH connect failed');
       const code: SshWireErrorCode = err instanceof SshError ? wireErrorCode(err.code) : 'internal';
       // The row first, then the answer: whoever reads the log after seeing the error finds the outcome.
       await finish({ kind: 'failed', errorCode: code, message: err instanceof SshError ? err.message : 'Internal error.', endTime: now() });
       return failWithError(ws, err);
     }
-    await auditHostKey(deps, request, target, hostKeyCheck);
+    await auditHostKey(deps, request, admission.actor, target, hostKeyCheck);
     if (ended) return session.close(); // shut down while connecting
     if (clientGone) {
       session.close();
@@ -210,7 +238,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     deps.live.observeConnect('ssh', (performance.now() - redeemedAt) / 1000);
     // Idle timeout and maximum length of the bastion the session goes through (design 0005, "Limits").
     const running = relay;
-    const bastion = check.bastionHostId ? await deps.inventory.get(check.bastionHostId) : undefined;
+    const bastion = admitted.bastionId ? await deps.inventory.get(admitted.bastionId) : undefined;
     watchLimits({
       limits: limitsFromProperties(bastion?.properties),
       inputBytes: () => running.stats().bytesIn,

@@ -12,11 +12,12 @@ import { ACTIONS } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
-import { vaultTicketAuth } from '../vault-access.js';
+import { resolveTicketAuth, vaultTicketAuth } from '../vault-access.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import type { VaultStore } from '../../vault/index.js';
 import type { Recordings } from '../../recordings/index.js';
-import { handleSshConnect } from './ssh-connect-handler.js';
+import { failSocket, type RelaySocket } from '../../gateway/ssh/relay.js';
+import { auditSshEvent, handleSshConnect, type SshAdmission } from './ssh-connect-handler.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
@@ -48,6 +49,30 @@ async function primaryPrivateIp(inventory: InventoryService, vmId: string): Prom
   const nic = await inventory.get(nicId);
   const configs = (nic?.properties as { ipConfigurations?: Array<{ properties: { privateIPAddress: string } }> } | undefined)?.ipConfigurations ?? [];
   return configs[0]?.properties.privateIPAddress;
+}
+
+/**
+ * A portal user's VM ticket (design 0003): bound to the signed-in user; at upgrade the Connect check runs
+ * again (its bastion is the record's and the limits'), then a vault reference is decrypted.
+ */
+function portalAdmission(deps: SshRouteDeps, request: FastifyRequest): SshAdmission {
+  const user = request.user!;
+  return {
+    redeem: (ticket) => deps.tickets.redeem(ticket, user.id),
+    ticketRefused: (code) => {
+      void auditSshEvent(deps, request, { type: 'ssh.ticket.rejected', outcome: 'denied', message: `Connect ticket refused: ${code}.`, details: { reason: code } });
+      return code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.';
+    },
+    admit: async (target, gone) => {
+      const check = await checkConnect(deps, request, target.vmId);
+      if (!check.allowed) return { ok: false, code: 'forbidden', message: `You cannot connect to this VM: ${connectDenial(check)}.` };
+      if (gone()) return undefined;
+      const resolved = await resolveTicketAuth(deps, request, target); // a vault reference is decrypted only now
+      if (!resolved.ok || gone()) return resolved.ok ? undefined : resolved;
+      const vm = await deps.inventory.get(target.vmId);
+      return { ok: true, auth: resolved.auth, bastionId: check.bastionHostId, principalName: user.username, principalId: user.id, targetResourceId: vm?.id ?? target.vmId, hostKeyId: target.vmId };
+    },
+  };
 }
 
 /** Browser SSH (design 0003): connect tickets and the WebSocket relay. Needs @fastify/websocket registered. */
@@ -122,6 +147,9 @@ export const sshRoutes =
         },
       },
       // Ticket → access → vault credentials → connection record → SSH → relay (ssh-connect-handler.ts).
-      (socket, request) => handleSshConnect(deps, socket, request),
+      (socket, request) => {
+        if (!request.user) return failSocket(socket as unknown as RelaySocket, 'forbidden', 'Sign in first.');
+        handleSshConnect(deps, socket, request, portalAdmission(deps, request));
+      },
     );
   };
