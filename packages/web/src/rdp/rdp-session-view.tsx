@@ -205,8 +205,11 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
   };
 
   const disconnect = () => {
-    sessionRef.current?.dispose();
+    if (!sessionRef.current) return;
+    sessionRef.current.dispose();
     sessionRef.current = null;
+    // Said at once: IronRDP's graceful shutdown may wait for a VM that never answers it (freerdp-shadow).
+    setStatus({ state: 'ended', message: describeSessionEnd('', true) });
   };
 
   let stateText: string;
