@@ -1,6 +1,9 @@
 import { derExplicit, derInteger, derOctets, TAG, tlv } from '../../packages/server/src/gateway/rdp/der.js';
 import { decodeRdCleanPath, encodeRdCleanPath, rdCleanPathFrameLength, RDCLEANPATH_LIMITS, RDCLEANPATH_VERSION, type RdCleanPathPdu } from '../../packages/server/src/gateway/rdp/rdcleanpath.js';
 import { connectionRequest } from '../../packages/server/src/gateway/rdp/x224.js';
+import type { WsClient } from './ws-client.js';
+// Re-exported for callers that take the socket types from here (bench/scenarios/rdp.ts).
+export type { WsClient, WsCtor } from './ws-client.js';
 
 /**
  * A minimal RDCleanPath client for the integration tests (what IronRDP does in the browser, minus the
@@ -8,19 +11,6 @@ import { connectionRequest } from '../../packages/server/src/gateway/rdp/x224.js
  * Connect Initial for TLS servers, a CredSSP TSRequest with an NTLM NEGOTIATE for NLA servers).
  */
 
-// `ws` (a dependency of @fastify/websocket) ships without types: the few members used here.
-export interface WsClient {
-  readyState: number;
-  on(event: 'message', cb: (data: Buffer, isBinary: boolean) => void): void;
-  on(event: 'close', cb: (code: number) => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  on(event: 'unexpected-response', cb: (req: unknown, res: { statusCode?: number }) => void): void;
-  on(event: 'open', cb: () => void): void;
-  send(data: string | Uint8Array): void;
-  close(): void;
-  terminate(): void;
-}
-export type WsCtor = new (url: string, opts: object) => WsClient;
 
 export const requestPdu = (destination: string, token: string, requestedProtocols = 3, extra: Partial<RdCleanPathPdu> = {}): Uint8Array =>
   encodeRdCleanPath({ version: RDCLEANPATH_VERSION, destination, proxyAuth: token, x224ConnectionPdu: connectionRequest(requestedProtocols, 'vmuser'), ...extra });

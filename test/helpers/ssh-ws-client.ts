@@ -1,5 +1,6 @@
 import { request as httpsRequest } from 'node:https';
 import { MAX_FRAME } from '../../packages/protocol/src/ssh-messages.js';
+import { loadWebSocket, type WsClient } from './ws-client.js';
 
 /**
  * A browser-like client of the bastion's HTTPS API and browser-SSH WebSocket, for integration tests:
@@ -57,23 +58,11 @@ export class BastionClient {
   }
 
   async terminal(url: string, who: BrowserSession, headers: Record<string, string> = {}): Promise<WsTerm> {
-    const ctor = ((await import('ws' as string)) as { WebSocket: WsCtor }).WebSocket;
+    const ctor = await loadWebSocket();
     return new WsTerm(new ctor(`${this.base.replace('https:', 'wss:')}${url}`, { rejectUnauthorized: false, headers: { cookie: who.cookie, origin: this.base, ...headers }, maxPayload: MAX_FRAME }));
   }
 }
 
-// `ws` (a dependency of @fastify/websocket) ships without types: the few members used here.
-interface WsClient {
-  readyState: number;
-  on(event: 'message', cb: (data: Buffer, isBinary: boolean) => void): void;
-  on(event: 'close', cb: (code: number) => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  on(event: 'unexpected-response', cb: (req: unknown, res: { statusCode?: number }) => void): void;
-  send(data: string | Uint8Array): void;
-  close(): void;
-  terminate(): void;
-}
-type WsCtor = new (url: string, opts: object) => WsClient;
 
 export type ControlMessage = { type: string; [k: string]: unknown };
 

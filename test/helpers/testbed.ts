@@ -83,6 +83,9 @@ export function readTestbed(dir = testbedDir()): TestbedInfo {
   }
 }
 
+/** The ARM path of a testbed resource, e.g. `testbedPath(tb, 'Microsoft.Compute/virtualMachines', 'vm-ssh')`. */
+export const testbedPath = (info: TestbedInfo, type: string, name: string): string => `/subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/${type}/${name}`;
+
 export function testbedVm(info: TestbedInfo, name: string): TestbedVm {
   const vm = info.vms.find((v) => v.name === name);
   if (!vm) throw new Error(`No VM "${name}" in the testbed (have: ${info.vms.map((v) => v.name).join(', ')})`);

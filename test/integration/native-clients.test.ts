@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,8 @@ import type { ActiveSession } from '../../packages/protocol/src/active-sessions.
 import { parseAsciicastLine, type AsciicastEvent, type RecordingInfo } from '../../packages/protocol/src/recordings.js';
 import { BastionClient, type BrowserSession, type WsTerm } from '../helpers/ssh-ws-client.js';
 import { execInVm, readTestbed, run as runCommand, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
+import { waitForEndedRecord } from '../helpers/connection-records.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /**
  * Native clients (design 0007) with the real OpenSSH client, scp and xfreerdp, through an in-process
@@ -90,8 +91,7 @@ beforeAll(async () => {
       { assignee: 'reader', role: 'Reader', scope: subId() },
     ],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `https://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(b.app);
 });
 
 afterAll(async () => {
@@ -323,14 +323,7 @@ describe('browser SSH of link visitors and by IP: the same session as the portal
     }
     return { t, sessionId: String((await t.ready()).sessionId), host: kind === 'link' ? 'vm-ssh' : 'host-unreg' };
   };
-  const endedRecord = async (sessionId: string) => {
-    for (let i = 0; i < 200; i++) {
-      const r = await b.connections.get(sessionId);
-      if (r?.endTime) return r;
-      await new Promise((res) => setTimeout(res, 25));
-    }
-    throw new Error(`record ${sessionId} did not end`);
-  };
+  const endedRecord = (sessionId: string) => waitForEndedRecord(b.connections, sessionId);
 
   beforeAll(async () => {
     client = new BastionClient(base);

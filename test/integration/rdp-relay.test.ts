@@ -1,6 +1,5 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RdpCertificateEntry, RdpTokenResponse } from '../../packages/protocol/src/rdp-relay.js';
@@ -8,8 +7,10 @@ import { ConnectionLog } from '../../packages/server/src/audit/connection-log.js
 import { readYamlFile, type InventoryConfig } from '../../packages/server/src/config/index.js';
 import { parseConnectionConfirm } from '../../packages/server/src/gateway/rdp/x224.js';
 import { as, createTestBastion, signInAsReadyAdmin, type TestBastion } from '../../packages/server/src/http/test-app.js';
-import { credSspNegotiate, mcsConnectInitial, RdpRelayClient, requestPdu, type WsCtor } from '../helpers/rdp-client.js';
-import { readTestbed, run, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
+import { credSspNegotiate, mcsConnectInitial, RdpRelayClient, requestPdu } from '../helpers/rdp-client.js';
+import { readTestbed, run, testbedPath, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
+import { loadWebSocket, type WsCtor } from '../helpers/ws-client.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /**
  * Browser RDP transport (design 0004): association tokens and the RDCleanPath relay over a real HTTPS
@@ -25,7 +26,7 @@ let base: string;
 let WebSocketCtor: WsCtor;
 let alice: { cookie: string; csrf: string };
 const clients: RdpRelayClient[] = [];
-const vmPath = (name: string): string => `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
+const vmPath = (name: string): string => testbedPath(tb, 'Microsoft.Compute/virtualMachines', name);
 
 function https(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
@@ -93,7 +94,7 @@ const expectRefused = (c: RdpRelayClient, pdu: { errorCode: number; httpStatus?:
 
 beforeAll(async () => {
   tb = readTestbed();
-  WebSocketCtor = ((await import('ws' as string)) as { WebSocket: WsCtor }).WebSocket;
+  WebSocketCtor = await loadWebSocket();
   const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
   // A registered VM whose address has no machine behind it (unreachable), inside snet-vms.
   inventory.virtualMachines = [...(inventory.virtualMachines ?? []), { name: 'vm-ghost', resourceGroup: tb.resourceGroup, osType: 'linux', nics: [{ name: 'vm-ghost-nic', virtualNetwork: tb.virtualNetwork, subnet: 'snet-vms', privateIpAddress: '10.90.1.99' }] }];
@@ -110,8 +111,7 @@ beforeAll(async () => {
       { assignee: 'revoked', role: 'Reader', scope: vmPath('vm-ssh2') },
     ],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `https://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(b.app);
   alice = await signIn('alice');
 });
 

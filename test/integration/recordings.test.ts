@@ -1,5 +1,4 @@
 import { readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RdpTokenResponse } from '../../packages/protocol/src/rdp-relay.js';
@@ -12,10 +11,13 @@ import { parseConnectionConfirm } from '../../packages/server/src/gateway/rdp/x2
 import { RecordingStore } from '../../packages/server/src/recordings/recording-store.js';
 import { createTestBastion, type TestBastion } from '../../packages/server/src/http/test-app.js';
 import { openStore } from '../../packages/server/src/storage/open.js';
-import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
-import { credSspNegotiate, mcsConnectInitial, RdpRelayClient, requestPdu, type WsCtor } from '../helpers/rdp-client.js';
+import type { RunningBastion } from '../helpers/bastion-process.js';
+import { crashTestConfig, killMidSession } from '../helpers/crash-session.js';
+import { credSspNegotiate, mcsConnectInitial, RdpRelayClient, requestPdu } from '../helpers/rdp-client.js';
 import { BastionClient, type BrowserSession } from '../helpers/ssh-ws-client.js';
-import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, testbedPath, type TestbedInfo } from '../helpers/testbed.js';
+import { loadWebSocket, type WsCtor } from '../helpers/ws-client.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /**
  * Session recordings (design 0006) against the testbed: an SSH session through the browser WebSocket is
@@ -29,11 +31,11 @@ let client: BastionClient;
 let alice: BrowserSession;
 let boss: BrowserSession;
 let WebSocketCtor: WsCtor;
-const vmPath = (name: string): string => `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
+const vmPath = (name: string): string => testbedPath(tb, 'Microsoft.Compute/virtualMachines', name);
 
 beforeAll(async () => {
   tb = readTestbed();
-  WebSocketCtor = ((await import('ws' as string)) as { WebSocket: WsCtor }).WebSocket;
+  WebSocketCtor = await loadWebSocket();
   const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
   b = await createTestBastion({
     inventory,
@@ -46,8 +48,7 @@ beforeAll(async () => {
       { assignee: 'boss', role: 'Owner', scope: `/subscriptions/${tb.subscriptionId}` },
     ],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  client = new BastionClient(`https://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`);
+  client = new BastionClient(await listenOnLoopback(b.app));
   alice = await client.signIn('alice', PASSWORD);
   boss = await client.signIn('boss', PASSWORD);
 });
@@ -207,31 +208,16 @@ describe('crash safety', () => {
   });
 
   it('kill -9 mid-session leaves a cast that parses, holds the output, and is marked interrupted', async () => {
-    const config =
-      `${readFileSync(tb.inventoryPath, 'utf8')}\n` +
-      `users:\n  - { username: reader, password: ${PASSWORD} }\n` +
-      `roleAssignments:\n  - { assignee: reader, role: Reader, scope: /subscriptions/${tb.subscriptionId} }\n`;
-    const first = await startBastionProcess({ configYaml: config });
-    started.push(first);
-    const c = new BastionClient(first.url);
-    const reader = await c.signIn('reader', PASSWORD);
-    const { url } = await c.ticket(reader, vmPath('vm-ssh'), tb.user, { type: 'password', password: tb.password });
-    const t = await c.terminal(url, reader);
-    const sessionId = String((await t.ready()).sessionId);
-    await t.run('echo crash-$((6*7))', /crash-42/);
-    await new Promise((r) => setTimeout(r, 300)); // past the 100 ms batch: written, as a crash would find it
-    await first.stop('SIGKILL'); // this child only, by its PID
-    await t.until('socket closed', () => t.closeCode !== undefined, 10_000);
+    const configYaml = crashTestConfig(tb, readFileSync(tb.inventoryPath, 'utf8'), PASSWORD);
+    // settleMs: past the 100 ms batch, so the output is written as a crash would find it.
+    const { dataDir, sessionId, restartExit } = await killMidSession({ tb, configYaml, password: PASSWORD, command: 'echo crash-$((6*7))', until: /crash-42/, settleMs: 300, started });
+    expect(restartExit).toBe(0);
 
-    const second = await startBastionProcess({ configYaml: config, dataDir: first.dataDir });
-    started.push(second);
-    expect(await second.stop('SIGINT')).toBe(0);
-
-    const store = await openStore({ sqliteFile: join(first.dataDir, 'bastion.db') });
+    const store = await openStore({ sqliteFile: join(dataDir, 'bastion.db') });
     try {
       const row = await new RecordingStore(store.db).get(sessionId);
       expect(row).toMatchObject({ status: 'interrupted', format: 'asciicast', end: expect.any(String) });
-      const cast = readFileSync(join(first.dataDir, 'recordings', row!.file), 'utf8');
+      const cast = readFileSync(join(dataDir, 'recordings', row!.file), 'utf8');
       expect(cast.endsWith('\n')).toBe(true);
       const lines = cast.trim().split('\n');
       expect(lines.every((l) => parseAsciicastLine(l) !== undefined)).toBe(true);

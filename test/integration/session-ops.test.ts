@@ -1,14 +1,15 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveSession, DisconnectResult } from '../../packages/protocol/src/active-sessions.js';
-import type { BastionAuditRecord } from '../../packages/protocol/src/bastion-audit-log.js';
 import type { RdpTokenResponse } from '../../packages/protocol/src/rdp-relay.js';
 import { readYamlFile, type InventoryConfig } from '../../packages/server/src/config/index.js';
 import { parseConnectionConfirm } from '../../packages/server/src/gateway/rdp/x224.js';
 import { as, createTestBastion, signInAsReadyAdmin, type Session, type TestBastion } from '../../packages/server/src/http/test-app.js';
-import { mcsConnectInitial, RdpRelayClient, requestPdu, type WsCtor } from '../helpers/rdp-client.js';
+import { mcsConnectInitial, RdpRelayClient, requestPdu } from '../helpers/rdp-client.js';
 import { BastionClient, type BrowserSession, type WsTerm } from '../helpers/ssh-ws-client.js';
-import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, testbedPath, type TestbedInfo } from '../helpers/testbed.js';
+import { loadWebSocket, type WsCtor } from '../helpers/ws-client.js';
+import { waitForEndedRecord } from '../helpers/connection-records.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /**
  * Session operations (design 0005) on the testbed's real sshd and xrdp, through a real HTTPS listener:
@@ -24,11 +25,11 @@ let admin: Session;
 let WebSocketCtor: WsCtor;
 const terms: WsTerm[] = [];
 const rdpClients: RdpRelayClient[] = [];
-const vmPath = (name: string) => `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
-const bastionPath = () => `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Network/bastionHosts/${tb.bastionHost}`;
+const vmPath = (name: string) => testbedPath(tb, 'Microsoft.Compute/virtualMachines', name);
+const bastionPath = () => testbedPath(tb, 'Microsoft.Network/bastionHosts', tb.bastionHost);
 
 async function setLimits(idleTimeoutMinutes: number, maxSessionMinutes: number): Promise<void> {
-  const vnet = `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${tb.virtualNetwork}`;
+  const vnet = testbedPath(tb, 'Microsoft.Network/virtualNetworks', tb.virtualNetwork);
   const res = await as(b.app, admin, { method: 'PUT', url: `/api${bastionPath()}`, payload: { properties: { virtualNetwork: { id: vnet }, idleTimeoutMinutes, maxSessionMinutes } } });
   expect(res.statusCode, res.body).toBe(200);
 }
@@ -52,26 +53,18 @@ const disconnect = async (sessionId: string): Promise<DisconnectResult[]> => {
   return (res.json() as { value: DisconnectResult[] }).value;
 };
 
-async function endedRecord(sessionId: string): Promise<BastionAuditRecord> {
-  for (let i = 0; i < 200; i++) {
-    const r = await b.connections.get(sessionId);
-    if (r?.endTime) return r;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  throw new Error(`record ${sessionId} did not end`);
-}
+const endedRecord = (sessionId: string) => waitForEndedRecord(b.connections, sessionId);
 
 beforeAll(async () => {
   tb = readTestbed();
-  WebSocketCtor = ((await import('ws' as string)) as { WebSocket: WsCtor }).WebSocket;
+  WebSocketCtor = await loadWebSocket();
   const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
   b = await createTestBastion({
     inventory,
     users: [{ username: 'alice', password: PASSWORD }],
     roleAssignments: [{ assignee: 'alice', role: 'Reader', scope: `/subscriptions/${tb.subscriptionId}` }],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  client = new BastionClient(`https://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`);
+  client = new BastionClient(await listenOnLoopback(b.app));
   alice = await client.signIn('alice', PASSWORD);
   admin = await signInAsReadyAdmin(b);
 });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionLog } from '../../packages/server/src/audit/connection-log.js';
 import { openStore } from '../../packages/server/src/storage/open.js';
-import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
-import { BastionClient } from '../helpers/ssh-ws-client.js';
+import type { RunningBastion } from '../helpers/bastion-process.js';
+import { crashTestConfig, killMidSession } from '../helpers/crash-session.js';
 import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
 
 /**
@@ -19,10 +19,7 @@ const started: RunningBastion[] = [];
 
 beforeAll(() => {
   tb = readTestbed();
-  config =
-    `${readFileSync(tb.inventoryPath, 'utf8')}\n` +
-    `users:\n  - { username: reader, password: ${PASSWORD} }\n` +
-    `roleAssignments:\n  - { assignee: reader, role: Reader, scope: /subscriptions/${tb.subscriptionId} }\n`;
+  config = crashTestConfig(tb, readFileSync(tb.inventoryPath, 'utf8'), PASSWORD);
 });
 
 afterAll(async () => {
@@ -32,25 +29,10 @@ afterAll(async () => {
 
 describe('crash recovery', () => {
   it('a session open when the bastion is killed ends as interrupted at the next start', async () => {
-    const first = await startBastionProcess({ configYaml: config });
-    started.push(first);
-    const client = new BastionClient(first.url);
-    const reader = await client.signIn('reader', PASSWORD);
-    const vmPath = `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/vm-ssh`;
-    const { url } = await client.ticket(reader, vmPath, tb.user, { type: 'password', password: tb.password });
-    const t = await client.terminal(url, reader);
-    const sessionId = String((await t.ready()).sessionId);
-    await t.run('echo $((6*7))', /[\r\n]42\r?\n/);
+    const { dataDir, sessionId, killedAt, restartExit } = await killMidSession({ tb, configYaml: config, password: PASSWORD, command: 'echo $((6*7))', until: /[\r\n]42\r?\n/, started });
+    expect(restartExit).toBe(0);
 
-    const killedAt = Date.now();
-    await first.stop('SIGKILL'); // this child only, by its PID
-    await t.until('socket closed', () => t.closeCode !== undefined, 10_000);
-
-    const second = await startBastionProcess({ configYaml: config, dataDir: first.dataDir });
-    started.push(second);
-    expect(await second.stop('SIGINT')).toBe(0);
-
-    const store = await openStore({ sqliteFile: join(first.dataDir, 'bastion.db') });
+    const store = await openStore({ sqliteFile: join(dataDir, 'bastion.db') });
     try {
       const r = await new ConnectionLog(store.db).get(sessionId);
       expect(r).toMatchObject({ message: 'Successfully Connected.', endReason: 'interrupted', principalName: 'reader', userName: tb.user, targetPort: 22 });

@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BastionAuditRecord } from '../../packages/protocol/src/bastion-audit-log.js';
 import { FLOW_CONTROL } from '../../packages/protocol/src/ssh-messages.js';
@@ -7,7 +6,9 @@ import { readYamlFile, type InventoryConfig } from '../../packages/server/src/co
 import { DEFAULT_MAX_BUFFERED_BYTES } from '../../packages/server/src/gateway/ssh/relay.js';
 import { as, createTestBastion, signInAsReadyAdmin, type Session, type TestBastion } from '../../packages/server/src/http/test-app.js';
 import { BastionClient, type BrowserSession, type WsTerm } from '../helpers/ssh-ws-client.js';
-import { readTestbed, run, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, run, testbedPath, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
+import { waitForEndedRecord } from '../helpers/connection-records.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /**
  * Connection records, host-key accept and relay bounds (design 0003, "Audit events" and "Test plan") on the
@@ -20,7 +21,7 @@ let b: TestBastion;
 let client: BastionClient;
 let reader: BrowserSession;
 let admin: Session;
-const vmPath = (name: string) => `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
+const vmPath = (name: string) => testbedPath(tb, 'Microsoft.Compute/virtualMachines', name);
 const terms: WsTerm[] = [];
 
 async function connect(vm = 'vm-ssh', password = tb.password): Promise<WsTerm> {
@@ -30,15 +31,7 @@ async function connect(vm = 'vm-ssh', password = tb.password): Promise<WsTerm> {
   return t;
 }
 
-/** The record once it has ended (the end is written just after the socket closes). */
-async function endedRecord(sessionId: string): Promise<BastionAuditRecord> {
-  for (let i = 0; i < 200; i++) {
-    const r = await b.connections.get(sessionId);
-    if (r?.endTime) return r;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  throw new Error(`record ${sessionId} did not end: ${JSON.stringify(await b.connections.get(sessionId))}`);
-}
+const endedRecord = (sessionId: string) => waitForEndedRecord(b.connections, sessionId);
 
 const auditEvents = async (type: string): Promise<Array<{ code: string; actor: string | null; target: string | null; details: Record<string, unknown> }>> =>
   ((await as(b.app, admin, { url: `/api/audit?type=${type}` })).json() as { value: Array<{ code: string; actor: string | null; target: string | null; details: Record<string, unknown> }> }).value;
@@ -57,8 +50,7 @@ beforeAll(async () => {
     users: [{ username: 'reader', password: PASSWORD }],
     roleAssignments: [{ assignee: 'reader', role: 'Reader', scope: `/subscriptions/${tb.subscriptionId}` }],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  client = new BastionClient(`https://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`);
+  client = new BastionClient(await listenOnLoopback(b.app));
   reader = await client.signIn('reader', PASSWORD);
   admin = await signInAsReadyAdmin(b);
 });
@@ -88,7 +80,7 @@ describe('connection records', () => {
       targetResourceId: vmPath('vm-ssh'),
       targetVMIPAddress: testbedVm(tb, 'vm-ssh').ip,
       targetPort: 22,
-      bastionResourceId: `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Network/bastionHosts/${tb.bastionHost}`,
+      bastionResourceId: testbedPath(tb, 'Microsoft.Network/bastionHosts', tb.bastionHost),
       message: 'Successfully Connected.',
       errorCode: null,
       endReason: expect.stringMatching(/^(exited|client_closed)$/),
@@ -139,8 +131,7 @@ describe('connection records', () => {
       roleAssignments: [{ assignee: 'reader', role: 'Reader', scope: `/subscriptions/${tb.subscriptionId}` }],
     });
     try {
-      await other.app.listen({ port: 0, host: '127.0.0.1' });
-      const c = new BastionClient(`https://127.0.0.1:${(other.app.server.address() as AddressInfo).port}`);
+      const c = new BastionClient(await listenOnLoopback(other.app));
       const who = await c.signIn('reader', PASSWORD);
       const t = await c.terminal((await c.ticket(who, vmPath('vm-ssh'), tb.user, { type: 'password', password: tb.password })).url, who);
       terms.push(t);

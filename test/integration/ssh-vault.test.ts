@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAME } from '../../packages/protocol/src/ssh-messages.js';
 import { readYamlFile, type InventoryConfig } from '../../packages/server/src/config/index.js';
 import { createTestBastion, signInAsReadyAdmin, type TestBastion } from '../../packages/server/src/http/test-app.js';
-import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, testbedPath, type TestbedInfo } from '../helpers/testbed.js';
+import { loadWebSocket, type WsClient, type WsCtor } from '../helpers/ws-client.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /**
  * Connect with a key vault secret (design 0003, Security): the ticket holds a reference; the value is
@@ -69,14 +70,6 @@ async function ticket(who: Browser, secret: string): Promise<string> {
   return (JSON.parse(res.body) as { url: string }).url;
 }
 
-// `ws` (a dependency of @fastify/websocket) ships without types: the few members used here.
-interface WsClient {
-  on(event: 'message', cb: (data: Buffer, isBinary: boolean) => void): void;
-  on(event: 'close', cb: (code: number) => void): void;
-  send(data: string | Uint8Array): void;
-  terminate(): void;
-}
-type WsCtor = new (url: string, opts: object) => WsClient;
 let WebSocketCtor: WsCtor;
 const sockets: WsClient[] = [];
 
@@ -107,17 +100,16 @@ async function runShell(url: string, who: Browser): Promise<{ text: string; mess
 
 beforeAll(async () => {
   tb = readTestbed();
-  WebSocketCtor = ((await import('ws' as string)) as { WebSocket: WsCtor }).WebSocket;
+  WebSocketCtor = await loadWebSocket();
   const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
-  vmPath = `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/vm-ssh`;
-  kvPath = `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.KeyVault/vaults/kv-testbed`;
+  vmPath = testbedPath(tb, 'Microsoft.Compute/virtualMachines', 'vm-ssh');
+  kvPath = testbedPath(tb, 'Microsoft.KeyVault/vaults', 'kv-testbed');
   b = await createTestBastion({
     inventory,
     users: [{ username: 'op', password: PASSWORD }],
     roleAssignments: [{ assignee: 'op', role: 'Reader', scope: `/subscriptions/${tb.subscriptionId}` }],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `https://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(b.app);
   const session = await signInAsReadyAdmin(b);
   admin = { cookie: `bastion_session=${session.cookie}`, csrf: session.csrfToken };
   op = await signIn('op');

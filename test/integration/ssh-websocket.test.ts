@@ -1,11 +1,12 @@
-import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAME } from '../../packages/protocol/src/ssh-messages.js';
 import { readYamlFile, type InventoryConfig } from '../../packages/server/src/config/index.js';
 import { SshTicketStore } from '../../packages/server/src/gateway/ssh/tickets.js';
 import { as, createTestBastion, signInAsReadyAdmin, type TestBastion } from '../../packages/server/src/http/test-app.js';
-import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, testbedPath, type TestbedInfo } from '../helpers/testbed.js';
+import { loadWebSocket, type WsClient, type WsCtor } from '../helpers/ws-client.js';
+import { listenOnLoopback } from '../helpers/listen.js';
+import { BastionClient, type BrowserSession as Browser, type HttpAnswer } from '../helpers/ssh-ws-client.js';
 
 /**
  * Browser SSH transport (design 0003): connect tickets and the WebSocket relay, over a real HTTPS listener,
@@ -19,35 +20,8 @@ let base: string;
 let origin: string;
 let vmPath: string;
 
-interface HttpAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function https(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = httpsRequest(
-      `${base}${path}`,
-      { method, rejectUnauthorized: false, timeout: 10_000, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), origin, ...(opts.headers ?? {}) } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-interface Browser {
-  cookie: string;
-  csrf: string;
-}
+/** HTTPS to the bastion with its own Origin (as a browser on the portal sends). */
+const https = (method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> => new BastionClient(base).request(method, path, opts);
 
 async function signIn(username: string): Promise<Browser> {
   const res = await https('POST', '/api/auth/login', { body: { username, password: PASSWORD } });
@@ -67,19 +41,6 @@ async function ticketFor(who: Browser, auth: unknown = { type: 'password', passw
   return JSON.parse(res.body) as { ticket: string; url: string };
 }
 
-// `ws` (a dependency of @fastify/websocket) ships without types: the few members the test uses.
-interface WsClient {
-  readyState: number;
-  on(event: 'message', cb: (data: Buffer, isBinary: boolean) => void): void;
-  on(event: 'close', cb: (code: number) => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  on(event: 'unexpected-response', cb: (req: unknown, res: { statusCode?: number }) => void): void;
-  on(event: 'open', cb: () => void): void;
-  send(data: string | Uint8Array): void;
-  close(): void;
-  terminate(): void;
-}
-type WsCtor = new (url: string, opts: object) => WsClient;
 let WebSocketCtor: WsCtor;
 
 /** A terminal: JSON controls, output text (acknowledged at once), close code, refusal status. */
@@ -134,9 +95,9 @@ let vmOnly: Browser;
 
 beforeAll(async () => {
   tb = readTestbed();
-  WebSocketCtor = ((await import('ws' as string)) as { WebSocket: WsCtor }).WebSocket;
+  WebSocketCtor = await loadWebSocket();
   const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
-  vmPath = `/subscriptions/${tb.subscriptionId}/resourceGroups/${tb.resourceGroup}/providers/Microsoft.Compute/virtualMachines/vm-ssh`;
+  vmPath = testbedPath(tb, 'Microsoft.Compute/virtualMachines', 'vm-ssh');
   b = await createTestBastion({
     inventory,
     users: [
@@ -152,9 +113,7 @@ beforeAll(async () => {
       { assignee: 'revoked', role: 'Reader', scope: vmPath.replace(/vm-ssh$/, 'vm-ssh2') },
     ],
   });
-  await b.app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (b.app.server.address() as AddressInfo).port;
-  base = `https://127.0.0.1:${port}`;
+  base = await listenOnLoopback(b.app);
   origin = base;
   reader = await signIn('reader');
   vmOnly = await signIn('vmonly');

@@ -3,11 +3,12 @@ import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { decodeRdCleanPath, encodeRdCleanPath, RDCLEANPATH_LIMITS, RDCLEANPATH_VERSION } from './rdcleanpath.js';
 import { rdpErrors } from './errors.js';
-import { RDP_HIGH_WATER, RdpClientStream, type RdpWebSocket } from './relay.js';
+import type { GatewayWebSocket } from '../ws-socket.js';
+import { RDP_HIGH_WATER, RdpClientStream } from './relay.js';
 import { connectionRequest } from './x224.js';
 
 /** A fake `ws` socket: records what is sent; `bufferedAmount` is set by the test; `emit` plays the browser. */
-class FakeWs extends EventEmitter implements RdpWebSocket {
+class FakeWs extends EventEmitter implements GatewayWebSocket {
   readyState = 1;
   bufferedAmount = 0;
   sent: Buffer[] = [];

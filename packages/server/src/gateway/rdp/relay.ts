@@ -1,21 +1,8 @@
 import type { Duplex } from 'node:stream';
+import { BackPressuredSender, WS_OPEN as OPEN, wsMessageBuffer as toBuffer, type GatewayWebSocket, type RelayStats } from '../ws-socket.js';
 import { rdpErrors, type RdpRelayError } from './errors.js';
 import { asRequest, decodeRdCleanPath, errorPdu, rdCleanPathFrameLength, RDCLEANPATH_LIMITS, type RdCleanPathRequest } from './rdcleanpath.js';
 
-/** The part of a `ws` WebSocket the relay uses (the `ws` package ships no types here). */
-export interface RdpWebSocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: Uint8Array, cb?: (err?: Error) => void): void;
-  close(code?: number, reason?: string): void;
-  pause(): void;
-  resume(): void;
-  on(event: 'message', cb: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
-  on(event: 'close', cb: () => void): unknown;
-  on(event: 'error', cb: (err: Error) => void): unknown;
-}
-
-const OPEN = 1;
 /** Above this many bytes queued toward the browser the VM socket is paused; resumed below LOW_WATER. */
 export const RDP_HIGH_WATER = 1024 * 1024;
 export const RDP_LOW_WATER = 256 * 1024;
@@ -23,13 +10,6 @@ export const RDP_LOW_WATER = 256 * 1024;
 export const RDP_REQUEST_TIMEOUT_MS = 10_000;
 
 export type RdpEndReason = 'client_closed' | 'remote_closed' | 'protocol_error' | 'server_shutdown' | 'terminated' | 'idle_timeout' | 'max_duration';
-export interface RdpRelayStats {
-  bytesIn: number;
-  bytesOut: number;
-  maxBufferedAmount: number;
-}
-
-const toBuffer = (raw: Buffer | ArrayBuffer | Buffer[]): Buffer => (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 
 /**
  * The browser side of one RDCleanPath connection. It listens from the moment the WebSocket opens (bytes
@@ -43,13 +23,14 @@ export class RdpClientStream {
   private failure: RdpRelayError | undefined;
   private target: Duplex | undefined;
   private onEnd: ((reason: RdpEndReason) => void) | undefined;
-  private paused = false;
-  readonly stats: RdpRelayStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
+  readonly stats: RelayStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
+  private readonly sender: BackPressuredSender;
   /** Sees the plaintext both ways once relaying (the session capture, design 0006). */
   tap: { fromClient(chunk: Uint8Array): void; fromServer(chunk: Uint8Array): void } | undefined;
   clientGone = false;
 
-  constructor(private readonly ws: RdpWebSocket) {
+  constructor(private readonly ws: GatewayWebSocket) {
+    this.sender = new BackPressuredSender(ws, this.stats, { high: RDP_HIGH_WATER, low: RDP_LOW_WATER });
     ws.on('message', (raw, isBinary) => this.onMessage(toBuffer(raw), isBinary));
     ws.on('close', () => {
       this.clientGone = true;
@@ -110,22 +91,8 @@ export class RdpClientStream {
 
   private toBrowser(chunk: Buffer): void {
     if (this.mode !== 'relay' || this.ws.readyState !== OPEN) return;
-    this.stats.bytesOut += chunk.length;
     this.tap?.fromServer(chunk);
-    this.ws.send(chunk, () => {
-      // The send callback fires as the bytes leave for the network: the moment to resume a paused VM.
-      if (this.paused && this.ws.bufferedAmount < RDP_LOW_WATER && this.mode === 'relay') {
-        this.paused = false;
-        this.target?.resume();
-      }
-    });
-    const queued = this.ws.bufferedAmount;
-    if (queued > this.stats.maxBufferedAmount) this.stats.maxBufferedAmount = queued;
-    if (queued > RDP_HIGH_WATER && !this.paused) {
-      // A slow browser: stop reading the VM, so the backlog waits in TCP windows, not in our memory.
-      this.paused = true;
-      this.target?.pause();
-    }
+    this.sender.send(chunk, this.target!, () => this.mode === 'relay');
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {

@@ -2,23 +2,17 @@ import { decodeClientFrame, encodeDataFrames, encodeServerControl, WS_CLOSE, typ
 import type { SshErrorCode } from './errors.js';
 import { SshError } from './errors.js';
 import type { SshSession } from './session.js';
+import { WS_OPEN as OPEN, type GatewayWebSocket } from '../ws-socket.js';
 
-/** The part of a `ws` WebSocket the relay uses (the `ws` package ships no types here). */
-export interface RelaySocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
+/** The shared gateway socket plus what the SSH relay also uses: text frames, `terminate` and `drain`. */
+export interface RelaySocket extends GatewayWebSocket {
   send(data: string | Uint8Array, cb?: (err?: Error) => void): void;
-  close(code?: number, reason?: string): void;
   terminate(): void;
-  pause(): void;
-  resume(): void;
   on(event: 'message', cb: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
   on(event: 'close', cb: (code: number, reason: Buffer) => void): unknown;
   on(event: 'error', cb: (err: Error) => void): unknown;
   on(event: 'drain', cb: () => void): unknown;
 }
-
-const OPEN = 1;
 
 /** The gateway's SshError codes onto the wire's (design 0003, "Error codes"). */
 export function wireErrorCode(code: SshErrorCode): SshWireErrorCode {

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TUNNEL_CLOSE, TUNNEL_HIGH_WATER, TunnelRelay, type TunnelEndReason, type TunnelWebSocket } from './tcp-relay.js';
+import { TUNNEL_CLOSE, TUNNEL_HIGH_WATER, TunnelRelay, type TunnelEndReason } from './tcp-relay.js';
+import type { GatewayWebSocket } from '../ws-socket.js';
 
 /** A WebSocket stand-in: records what was sent, lets the test set bufferedAmount and fire events. */
-class FakeWs extends EventEmitter implements TunnelWebSocket {
+class FakeWs extends EventEmitter implements GatewayWebSocket {
   readyState = 1;
   bufferedAmount = 0;
   paused = false;

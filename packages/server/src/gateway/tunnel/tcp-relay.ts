@@ -1,19 +1,6 @@
 import type { Duplex } from 'node:stream';
+import { BackPressuredSender, WS_OPEN as OPEN, wsMessageBuffer as toBuffer, type GatewayWebSocket, type RelayStats } from '../ws-socket.js';
 
-/** The part of a `ws` WebSocket the tunnel uses (the `ws` package ships no types here). */
-export interface TunnelWebSocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: Uint8Array, cb?: (err?: Error) => void): void;
-  close(code?: number, reason?: string): void;
-  pause(): void;
-  resume(): void;
-  on(event: 'message', cb: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
-  on(event: 'close', cb: () => void): unknown;
-  on(event: 'error', cb: (err: Error) => void): unknown;
-}
-
-const OPEN = 1;
 /** VM → client: above this many bytes queued in the WebSocket the VM socket is paused; resumed below LOW. */
 export const TUNNEL_HIGH_WATER = 1024 * 1024;
 export const TUNNEL_LOW_WATER = 256 * 1024;
@@ -21,16 +8,9 @@ export const TUNNEL_LOW_WATER = 256 * 1024;
 const MAX_PENDING = 256 * 1024;
 
 export type TunnelEndReason = 'client_closed' | 'remote_closed' | 'protocol_error' | 'server_shutdown' | 'terminated' | 'idle_timeout' | 'max_duration';
-export interface TunnelStats {
-  bytesIn: number;
-  bytesOut: number;
-  maxBufferedAmount: number;
-}
 
 /** WebSocket close codes the CLI reads (4000+ is the application range). */
 export const TUNNEL_CLOSE = { NORMAL: 1000, GOING_AWAY: 1001, PROTOCOL_ERROR: 1002, UNSUPPORTED: 1003, TERMINATED: 4001, DIAL_FAILED: 4002 } as const;
-
-const toBuffer = (raw: Buffer | ArrayBuffer | Buffer[]): Buffer => (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 
 /**
  * Raw TCP bytes as binary WebSocket messages, both ways, with back-pressure (design 0007): VM → client
@@ -39,16 +19,17 @@ const toBuffer = (raw: Buffer | ArrayBuffer | Buffer[]): Buffer => (Array.isArra
  * is full. It listens from the moment the WebSocket opens and holds what arrives before `attach`.
  */
 export class TunnelRelay {
-  readonly stats: TunnelStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
+  readonly stats: RelayStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private target: Duplex | undefined;
   private ended: TunnelEndReason | undefined;
-  private onEnd: ((reason: TunnelEndReason, stats: TunnelStats) => void) | undefined;
-  private vmPaused = false;
+  private onEnd: ((reason: TunnelEndReason, stats: RelayStats) => void) | undefined;
+  private readonly sender: BackPressuredSender;
   clientGone = false;
 
-  constructor(private readonly ws: TunnelWebSocket) {
+  constructor(private readonly ws: GatewayWebSocket) {
+    this.sender = new BackPressuredSender(ws, this.stats, { high: TUNNEL_HIGH_WATER, low: TUNNEL_LOW_WATER });
     ws.on('message', (raw, isBinary) => this.fromClient(toBuffer(raw), isBinary));
     ws.on('close', () => {
       this.clientGone = true;
@@ -58,7 +39,7 @@ export class TunnelRelay {
   }
 
   /** Starts relaying to the dialled VM socket; `onEnd` is called once, however the tunnel ends. */
-  attach(target: Duplex, onEnd: (reason: TunnelEndReason, stats: TunnelStats) => void): void {
+  attach(target: Duplex, onEnd: (reason: TunnelEndReason, stats: RelayStats) => void): void {
     this.target = target;
     this.onEnd = onEnd;
     if (this.ended) return this.finish();
@@ -114,20 +95,6 @@ export class TunnelRelay {
 
   private toClient(chunk: Buffer): void {
     if (this.ended || this.ws.readyState !== OPEN) return;
-    this.stats.bytesOut += chunk.length;
-    this.ws.send(chunk, () => this.onSent());
-    const queued = this.ws.bufferedAmount;
-    if (queued > this.stats.maxBufferedAmount) this.stats.maxBufferedAmount = queued;
-    if (queued > TUNNEL_HIGH_WATER && !this.vmPaused) {
-      this.vmPaused = true;
-      this.target!.pause();
-    }
-  }
-
-  private onSent(): void {
-    if (this.vmPaused && this.ws.bufferedAmount < TUNNEL_LOW_WATER && !this.ended) {
-      this.vmPaused = false;
-      this.target!.resume();
-    }
+    this.sender.send(chunk, this.target!, () => !this.ended);
   }
 }

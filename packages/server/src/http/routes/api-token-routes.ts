@@ -4,6 +4,7 @@ import { BastionError, notFound } from '../../errors.js';
 import { API_TOKEN_MAX_DAYS, type ApiTokens } from '../../identity/api-tokens.js';
 import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
 import type { UserDirectory } from '../../identity/users.js';
+import { verifyPasswordSignIn } from './password-sign-in.js';
 
 export interface ApiTokenRouteDeps {
   users: UserDirectory;
@@ -48,22 +49,8 @@ export const apiTokenRoutes =
         },
       },
       async (request, reply) => {
-        const { username, password } = request.body;
-        const who = { actor: username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: username };
         // The portal's limiter and keys: the CLI is not a way around the sign-in rate limit.
-        const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
-        const waitMs = deps.limiter.retryAfterMs(keys);
-        if (waitMs > 0) {
-          await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: 'CLI sign-in refused: too many failed attempts.' });
-          throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${Math.ceil(waitMs / 60_000)} minute(s).`, { headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
-        }
-        const user = await deps.users.verifyLogin(username, password);
-        if (!user) {
-          deps.limiter.recordFailure(keys);
-          await deps.audit.write({ ...who, type: 'user.login.failed', outcome: 'failure', message: 'Invalid username or password (CLI sign-in).' });
-          throw new BastionError('BST_ERR_LOGIN_FAILED');
-        }
-        deps.limiter.clear(keys[0]!);
+        const { user, who } = await verifyPasswordSignIn(deps, request, request.body.username, request.body.password, 'cli');
         // A one-time password must be replaced in the portal first: the CLI has no password-change flow.
         if (user.mustChangePassword) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Sign in to the portal once and set a new password, then run `bastion login` again.');
         const { token, view } = await deps.apiTokens.issue({ userId: user.id, name: request.body.name ?? 'bastion CLI', clientIp: request.ip, userAgent: request.headers['user-agent'] ?? '', days: request.body.days });

@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { ACTIONS, TENANT_SCOPE, loadPrincipal, type AccessChecker } from '../../rbac/index.js';
 import type { UserView } from '../../identity/users.js';
 import type { Database } from '../../storage/schema.js';
+import { verifyPasswordSignIn } from './password-sign-in.js';
 import { UserSchema } from './schemas.js';
 
 export interface AuthRouteDeps {
@@ -56,24 +57,7 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const { username, password } = request.body;
-        const who = { actor: username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: username };
-        const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
-        const waitMs = deps.limiter.retryAfterMs(keys);
-        if (waitMs > 0) {
-          const minutes = Math.ceil(waitMs / 60_000);
-          await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: 'Sign-in refused: too many failed attempts.' });
-          throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-            headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
-          });
-        }
-        const user = await deps.users.verifyLogin(username, password);
-        if (!user) {
-          deps.limiter.recordFailure(keys);
-          await deps.audit.write({ ...who, type: 'user.login.failed', outcome: 'failure', message: 'Invalid username or password.' });
-          throw new BastionError('BST_ERR_LOGIN_FAILED');
-        }
-        deps.limiter.clear(keys[0]!);
+        const { user, who } = await verifyPasswordSignIn(deps, request, request.body.username, request.body.password, 'portal');
         const { cookie, session } = await deps.sessions.create(user.id, request.ip, request.headers['user-agent'] ?? '');
         await deps.audit.write({ ...who, actor: user.username, type: 'user.login', outcome: 'success', message: 'Signed in.' });
         reply.setCookie(SESSION_COOKIE, cookie, cookieOptions(Math.floor(deps.sessionTtlMs / 1000)));

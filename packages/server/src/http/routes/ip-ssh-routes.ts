@@ -1,15 +1,17 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
 import { BastionError, notFound } from '../../errors.js';
 import { checkIpTarget } from '../../gateway/tunnel/ip-connect-policy.js';
-import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
+import { SshTicketStore } from '../../gateway/ssh/tickets.js';
 import * as ids from '../../inventory/ids.js';
 import { ACTIONS } from '../../rbac/index.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { bastionOfIpTarget, ipTargetId } from '../tunnel-access.js';
-import { resolveTicketAuth, vaultTicketAuth } from '../vault-access.js';
+import { resolveTicketAuth } from '../vault-access.js';
+import { checkWebSocketOrigin } from '../websocket-origin.js';
 import { handleSshConnect, type SshConnectDeps } from './ssh-connect-handler.js';
+import { ArmResourceParams } from './schemas.js';
+import { SshTicketCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
 
 export interface IpSshRouteDeps extends SshConnectDeps {
   allowedOrigins: (request: FastifyRequest) => string[];
@@ -48,20 +50,8 @@ export const ipSshRoutes =
         schema: {
           tags: ['bastion'],
           summary: 'Issue a single-use connect ticket (30 s) for a browser SSH session to a private IP through this bastion (enableIpConnect)',
-          params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }),
-          body: Type.Object(
-            {
-              targetIp: Type.String({ minLength: 7, maxLength: 15 }),
-              username: Type.String({ minLength: 1, maxLength: 128 }),
-              port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-              auth: Type.Union([
-                Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
-                Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
-                Type.Object({ type: Type.Literal('vaultSecret'), secretId: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
-              ]),
-            },
-            strict,
-          ),
+          params: ArmResourceParams,
+          body: Type.Object({ targetIp: Type.String({ minLength: 7, maxLength: 15 }), ...sshTicketFields(SshTicketCredentials) }, strict),
         },
       },
       async (request, reply) => {
@@ -74,12 +64,7 @@ export const ipSshRoutes =
           await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: ipTargetId(bastion.id, body.targetIp), message: refused.message, details: { ip: body.targetIp, via: 'bastionSsh' } });
           throw new BastionError(refused.status === 400 ? 'BST_ERR_VALIDATION' : refused.status === 404 ? 'BST_ERR_NOT_FOUND' : 'BST_ERR_FORBIDDEN', refused.message);
         }
-        const auth: SshTicketAuth =
-          body.auth.type === 'vaultSecret'
-            ? await vaultTicketAuth(deps, request, body.auth.secretId)
-            : body.auth.type === 'password'
-              ? { type: 'password', password: body.auth.password }
-              : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const auth = await ticketAuthOf(deps, request, body.auth);
         const port = body.port ?? 22;
         const target = ipTargetId(bastion.id, body.targetIp);
         const { ticket, expiresAt } = tickets.issue({ userId: request.user!.id, vmId: target, host: body.targetIp, port, username: body.username, auth });
@@ -98,13 +83,11 @@ export const ipSshRoutes =
           summary: 'WebSocket: a browser SSH session to a private IP (ticket from POST {bastion}/bastionSsh)',
           querystring: Type.Object({
             ticket: Type.Optional(Type.String({ maxLength: 128 })),
-            cols: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
-            rows: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+            ...terminalSizeQuery,
           }),
         },
         preValidation: async (request) => {
-          const origin = request.headers.origin;
-          if (!request.apiToken && (origin === undefined || !deps.allowedOrigins(request).includes(origin))) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+          await checkWebSocketOrigin(request, deps.allowedOrigins, { allowApiToken: true });
         },
       },
       // The ticket is bound to the user; at upgrade the actions and the IP policy are checked again. The

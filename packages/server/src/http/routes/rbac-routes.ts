@@ -8,6 +8,7 @@ import { ACTIONS, normalizeScope, resolvePrincipalByName, TENANT_SCOPE, type Rol
 import type { Database } from '../../storage/schema.js';
 import { checkConnect } from '../connect-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
+import { ArmResourceParams } from './schemas.js';
 
 const somewhere = (action: string) => ({ access: { kind: 'somewhere' as const, action } });
 const strict = { additionalProperties: false } as const;
@@ -128,7 +129,7 @@ export const rbacRoutes =
       '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name/bastionConnectCheck',
       {
         config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: (r: FastifyRequest) => resourceIdFromUrl(r, CHECK_SUFFIX) } },
-        schema: { tags, summary: 'May the caller connect to this VM through a bastion? Lists the missing roles.', params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }) },
+        schema: { tags, summary: 'May the caller connect to this VM through a bastion? Lists the missing roles.', params: ArmResourceParams },
       },
       async (request) => {
         const vmId = resourceIdFromUrl(request, CHECK_SUFFIX);

@@ -7,7 +7,8 @@ import { checkDialTarget } from '../../gateway/rdp/dial-policy.js';
 import { dialRdpServer, type RdpServerConnection } from '../../gateway/rdp/dial.js';
 import { RdpRelayError, rdpErrors } from '../../gateway/rdp/errors.js';
 import { responsePdu, type RdCleanPathRequest } from '../../gateway/rdp/rdcleanpath.js';
-import { RdpClientStream, type RdpWebSocket } from '../../gateway/rdp/relay.js';
+import { RdpClientStream } from '../../gateway/rdp/relay.js';
+import type { GatewayWebSocket } from '../../gateway/ws-socket.js';
 import type { RdpTokenStore, RdpTokenTarget } from '../../gateway/rdp/tokens.js';
 import { describeCertificate, type RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
 import { checkConnectionRequest, mstshashOf } from '../../gateway/rdp/x224.js';
@@ -102,7 +103,7 @@ async function verifyCertificate(deps: RdpRelayDeps, request: FastifyRequest, ta
  * Every failure becomes an RDCleanPath error PDU and a close; nothing thrown here reaches Fastify.
  */
 export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: FastifyRequest): void {
-  const ws = socket as RdpWebSocket;
+  const ws = socket as GatewayWebSocket;
   const stream = new RdpClientStream(ws);
   let record: BastionAuditRecord | undefined;
   let conn: RdpServerConnection | undefined;

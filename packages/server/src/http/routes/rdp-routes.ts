@@ -15,11 +15,12 @@ import type { Database } from '../../storage/schema.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { handleRdpRelay, type RdpRelayDeps } from './rdp-relay-handler.js';
+import { ArmResourceParams } from './schemas.js';
+import { checkWebSocketOrigin } from '../websocket-origin.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
 const VM = '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name';
-const params = Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) });
 const port = Type.Integer({ minimum: 1, maximum: 65535 });
 const vmIdFor = (suffix: string) => (r: FastifyRequest): string => resourceIdFromUrl(r, suffix);
 export const RDP_RELAY_PATH = '/api/rdp/relay';
@@ -52,7 +53,7 @@ export const rdpRoutes =
       `${VM}/bastionRdp`,
       {
         config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: tokenVm } },
-        schema: { tags, summary: 'Issue a single-use RDCleanPath association token (30 s) for a browser RDP session to this VM', params, body: Type.Object({ port: Type.Optional(port) }, strict) },
+        schema: { tags, summary: 'Issue a single-use RDCleanPath association token (30 s) for a browser RDP session to this VM', params: ArmResourceParams, body: Type.Object({ port: Type.Optional(port) }, strict) },
       },
       async (request, reply) => {
         const vmId = tokenVm(request);
@@ -91,8 +92,7 @@ export const rdpRoutes =
         schema: { tags, summary: 'WebSocket: RDCleanPath relay to a VM (binary messages; see design 0004)' },
         preValidation: async (request) => {
           // CSRF defence for WebSockets: the Origin must be the bastion's own.
-          const origin = request.headers.origin;
-          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+          await checkWebSocketOrigin(request, deps.allowedOrigins);
         },
       },
       (socket, request) => handleRdpRelay(relayDeps, socket, request),
@@ -103,7 +103,7 @@ export const rdpRoutes =
       `${VM}/rdpCertificates`,
       {
         config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: listVm } },
-        schema: { tags, summary: "The VM's pinned RDP certificates, with the last one offered when it changed", params },
+        schema: { tags, summary: "The VM's pinned RDP certificates, with the last one offered when it changed", params: ArmResourceParams },
       },
       async (request) => {
         const vmId = listVm(request);
@@ -121,7 +121,7 @@ export const rdpRoutes =
         schema: {
           tags,
           summary: "Accept the VM's new RDP certificate (the one last offered, by its SHA-256 fingerprint)",
-          params,
+          params: ArmResourceParams,
           body: Type.Object({ fingerprint: Type.String({ minLength: 1, maxLength: 200 }), port: Type.Optional(port) }, strict),
         },
       },

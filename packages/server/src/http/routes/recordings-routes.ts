@@ -3,10 +3,11 @@ import { stat } from 'node:fs/promises';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
-import { BastionError, conflict, notFound, validationError } from '../../errors.js';
+import { conflict, notFound, validationError } from '../../errors.js';
 import { ACTIONS } from '../../rbac/index.js';
 import { recordingInfo, streamCast, type RecordingRow, type Recordings, type WatchSocket } from '../../recordings/index.js';
 import { bastionOfIpTarget } from '../tunnel-access.js';
+import { checkWebSocketOrigin } from '../websocket-origin.js';
 
 export interface RecordingRouteDeps {
   recordings: Recordings;
@@ -116,11 +117,9 @@ export const recordingsRoutes =
         schema: { tags, summary: 'WebSocket: watch a live SSH session (read-only asciicast lines, joins mid-session)', params: SessionParams },
         preValidation: async (request) => {
           // CSRF defence for WebSockets: the Origin must be the bastion's own.
-          const origin = request.headers.origin;
-          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) {
-            await audit(request, { type: 'access.denied', outcome: 'denied', target: null, message: `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`, details: { reason: 'origin', origin: origin ?? null, url: request.url.split('?')[0] } });
-            throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
-          }
+          await checkWebSocketOrigin(request, deps.allowedOrigins, {
+            onRefused: (message, origin) => audit(request, { type: 'access.denied', outcome: 'denied', target: null, message, details: { reason: 'origin', origin, url: request.url.split('?')[0] } }),
+          });
           const row = await load(request, (request.params as { sessionId: string }).sessionId);
           if (row.format !== 'asciicast') throw conflict('Only SSH sessions can be watched live; download the RDP capture instead.');
           rows.set(request, row);

@@ -25,3 +25,6 @@ export const ListOf = <T extends ReturnType<typeof Type.Object>>(item: T) => Typ
 
 export const Tags = Type.Record(Type.String({ maxLength: 512 }), Type.String({ maxLength: 256 }), { maxProperties: 50 });
 export const NameParam = Type.String({ minLength: 1, maxLength: 80 });
+
+/** `:sub/:rg/:name` of an ARM resource URL. */
+export const ArmResourceParams = Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) });

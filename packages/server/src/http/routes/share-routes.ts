@@ -1,13 +1,14 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
 import { BastionError } from '../../errors.js';
 import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
-import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
+import { SshTicketStore } from '../../gateway/ssh/tickets.js';
 import type { ShareableLinks } from '../../sharing/shareable-links.js';
 import { LINK_INVALID_MESSAGE, linkPrincipal, usableLink } from '../share-access.js';
 import type { SshAuth } from '../../gateway/ssh/index.js';
 import { handleSshConnect, type SshAdmission, type SshConnectDeps } from './ssh-connect-handler.js';
+import { SshCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
+import { checkWebSocketOrigin } from '../websocket-origin.js';
 
 export interface ShareRouteDeps extends SshConnectDeps {
   links: ShareableLinks;
@@ -42,17 +43,7 @@ export const shareRoutes =
           tags: ['share'],
           summary: "A single-use connect ticket (30 s) for an SSH session to the link's VM",
           params: Secret,
-          body: Type.Object(
-            {
-              username: Type.String({ minLength: 1, maxLength: 128 }),
-              port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-              auth: Type.Union([
-                Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
-                Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
-              ]),
-            },
-            strict,
-          ),
+          body: Type.Object(sshTicketFields(SshCredentials), strict),
         },
       },
       async (request, reply) => {
@@ -62,7 +53,7 @@ export const shareRoutes =
         const dial = await checkDialTarget(deps.inventory, vm.id, link.bastionId, host);
         if (!dial.ok) throw new BastionError('BST_ERR_FORBIDDEN', dial.message);
         const body = request.body;
-        const auth: SshTicketAuth = body.auth.type === 'password' ? { type: 'password', password: body.auth.password } : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const auth = await ticketAuthOf(deps, request, body.auth);
         const port = body.port ?? 22;
         const { ticket, expiresAt } = tickets.issue({ userId: linkPrincipal(link.id), vmId: vm.id, host, port, username: body.username, auth });
         await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: linkPrincipal(link.id), clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vm.id, message: `Connect ticket issued through shareable link ${link.id} for ${body.username}@${vm.name}:${port}.`, details: { linkId: link.id, userName: body.username, port, authType: auth.type } });
@@ -81,14 +72,12 @@ export const shareRoutes =
           querystring: Type.Object({
             link: Type.String({ maxLength: 64 }),
             ticket: Type.Optional(Type.String({ maxLength: 128 })),
-            cols: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
-            rows: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+            ...terminalSizeQuery,
           }),
         },
         preValidation: async (request) => {
           // CSRF defence for WebSockets: the Origin must be the bastion's own, link or not.
-          const origin = request.headers.origin;
-          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+          await checkWebSocketOrigin(request, deps.allowedOrigins);
         },
       },
       (socket, request) => {

@@ -11,9 +11,9 @@ import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import { linkPrincipal } from '../share-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
+import { ArmResourceParams } from './schemas.js';
 
 const BASTION = '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Network/bastionHosts/:name';
-const params = Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) });
 const strict = { additionalProperties: false } as const;
 const VmRefs = Type.Array(Type.Object({ vm: Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) }, strict) }, strict), { maxItems: MAX_LINKS_PER_BASTION });
 
@@ -51,7 +51,7 @@ export const shareableLinkRoutes =
       `${BASTION}/createShareableLinks`,
       {
         config: on(ACTIONS.bastionHosts.createShareableLinks),
-        schema: { tags: ['bastion'], summary: 'Create shareable links to VMs (the URLs are shown only in this answer)', params, body: Type.Object({ vms: VmRefs, expiresAt: Type.Optional(Type.String({ format: 'date-time' })) }, strict) },
+        schema: { tags: ['bastion'], summary: 'Create shareable links to VMs (the URLs are shown only in this answer)', params: ArmResourceParams, body: Type.Object({ vms: VmRefs, expiresAt: Type.Optional(Type.String({ format: 'date-time' })) }, strict) },
       },
       async (request, reply) => {
         const bastion = await bastionOf(request);
@@ -82,7 +82,7 @@ export const shareableLinkRoutes =
       `${BASTION}/getShareableLinks`,
       {
         config: on(ACTIONS.bastionHosts.getShareableLinks),
-        schema: { tags: ['bastion'], summary: "The bastion's shareable links (without their URLs: only a hash of each secret is kept)", params, body: Type.Optional(Type.Object({ vms: Type.Optional(VmRefs) }, strict)) },
+        schema: { tags: ['bastion'], summary: "The bastion's shareable links (without their URLs: only a hash of each secret is kept)", params: ArmResourceParams, body: Type.Optional(Type.Object({ vms: Type.Optional(VmRefs) }, strict)) },
       },
       async (request) => {
         const bastion = await bastionOf(request);
@@ -98,7 +98,7 @@ export const shareableLinkRoutes =
         schema: {
           tags: ['bastion'],
           summary: 'Revoke shareable links: all links of the VMs given, and/or the links with the IDs given',
-          params,
+          params: ArmResourceParams,
           body: Type.Object({ vms: Type.Optional(VmRefs), ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: MAX_LINKS_PER_BASTION })) }, strict),
         },
       },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { BastionAuditEnd, BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
+import type { BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
 import { WS_CLOSE, type SshWireErrorCode } from '../../../../protocol/src/ssh-messages.js';
 import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
@@ -13,6 +13,7 @@ import { limitsFromProperties, watchLimits } from '../../sessions/session-limits
 import type { VaultStore } from '../../vault/index.js';
 import { startSshRecording } from './recording-hooks.js';
 import type { Recordings } from '../../recordings/index.js';
+import { ConnectionEnd } from './connection-end.js';
 
 export interface SshConnectDeps {
   audit: AuditLog;
@@ -154,18 +155,9 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     await admitted.onStart?.(record);
 
     let relay: RelayHandle | undefined;
-    let ended: Promise<void> | undefined;
-    let unregister = (): void => undefined;
-    const finish = (end: BastionAuditEnd): Promise<void> =>
-      (ended ??= deps.connections.end(record, end).then(
-        () => unregister(),
-        (err: unknown) => {
-          unregister();
-          request.log.error({ err, sessionId: record.sessionId }, 'connection record: end not written');
-        },
-      ));
+    const recordEnd = new ConnectionEnd(deps.connections, request.log, () => record);
     const now = (): string => new Date().toISOString();
-    unregister = deps.live.add({
+    recordEnd.unregister = deps.live.add({
       sessionId: record.sessionId,
       protocol: 'ssh',
       info: record,
@@ -175,17 +167,17 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
         if (relay) relay.end(reason, message);
         else {
           failSocket(ws, 'closed', message, WS_CLOSE.NORMAL);
-          void finish({ kind: 'ended', reason, endTime: now(), bytesIn: 0, bytesOut: 0 });
+          void recordEnd.finish({ kind: 'ended', reason, endTime: now(), bytesIn: 0, bytesOut: 0 });
         }
-        return ended ?? Promise.resolve();
+        return recordEnd.settled();
       },
       shutdown: () => {
         if (relay) relay.end('server_shutdown', SHUTDOWN_MESSAGE);
         else {
           failSocket(ws, 'closed', SHUTDOWN_MESSAGE, WS_CLOSE.GOING_AWAY);
-          void finish({ kind: 'ended', reason: 'server_shutdown', endTime: now(), bytesIn: 0, bytesOut: 0 });
+          void recordEnd.finish({ kind: 'ended', reason: 'server_shutdown', endTime: now(), bytesIn: 0, bytesOut: 0 });
         }
-        return ended ?? Promise.resolve();
+        return recordEnd.settled();
       },
     });
 
@@ -205,31 +197,31 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
       if (!(err instanceof SshError)) request.log.error({ err }, 'browser SSH connect failed');
       const code: SshWireErrorCode = err instanceof SshError ? wireErrorCode(err.code) : 'internal';
       // The row first, then the answer: whoever reads the log after seeing the error finds the outcome.
-      await finish({ kind: 'failed', errorCode: code, message: err instanceof SshError ? err.message : 'Internal error.', endTime: now() });
+      await recordEnd.finish({ kind: 'failed', errorCode: code, message: err instanceof SshError ? err.message : 'Internal error.', endTime: now() });
       return failWithError(ws, err);
     }
     await auditHostKey(deps, request, admission.actor, target, hostKeyCheck);
-    if (ended) return session.close(); // shut down while connecting
+    if (recordEnd.started) return session.close(); // shut down while connecting
     if (clientGone) {
       session.close();
-      return void finish({ kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 });
+      return void recordEnd.finish({ kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 });
     }
     record = await deps.connections.connected(record);
-    if (ended) return session.close();
+    if (recordEnd.started) return session.close();
     // The recording file exists before the first byte flows; a failure follows recordings.onFailure.
     const recording = await startSshRecording(deps.recordings, record, request, ws, () => relay);
     if (!recording.ok) {
       session.close();
-      await finish({ kind: 'failed', errorCode: 'internal', message: recording.message, endTime: now() });
+      await recordEnd.finish({ kind: 'failed', errorCode: 'internal', message: recording.message, endTime: now() });
       return failSocket(ws, 'internal', recording.message);
     }
     const rec = recording.recording;
-    if (ended) return void rec?.close().finally(() => session.close());
+    if (recordEnd.started) return void rec?.close().finally(() => session.close());
     sendControl(ws, { type: 'ready', sessionId: record.sessionId, hostKey: { fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, status: hostKeyCheck?.status === 'match' ? 'match' : 'new' } });
     relay = relaySshSession(ws, session, {
       onEnd: (reason, totals) => {
         void rec?.close();
-        void finish({ kind: 'ended', reason, endTime: now(), ...totals });
+        void recordEnd.finish({ kind: 'ended', reason, endTime: now(), ...totals });
       },
       ...(rec ? { onOutput: rec.output, onInput: rec.input, onResize: rec.resize } : {}),
     });
@@ -247,7 +239,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
         sendControl(ws, { type: 'notice', message: '' });
         running.end(reason, message);
       },
-      ended: () => ended !== undefined,
+      ended: () => recordEnd.started,
     });
   })().catch((err: unknown) => {
     request.log.error({ err }, 'browser SSH connect failed');

@@ -6,11 +6,11 @@ import type { HostKeyTrust, PinnedHostKey } from '../../gateway/ssh/index.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
 import { resourceIdFromUrl } from '../resource-url.js';
+import { ArmResourceParams } from './schemas.js';
 
 const VM_PATH = '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/virtualMachines/:name';
 const LIST = '/sshHostKeys';
 const ACCEPT = '/sshHostKeys/accept';
-const Params = Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) });
 const Fingerprint = Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$', description: 'As OpenSSH prints it: SHA256: + unpadded base64' });
 
 const HostKeySchema = Type.Object({
@@ -46,7 +46,7 @@ export const sshHostKeyRoutes =
       `${VM_PATH}${LIST}`,
       {
         config: { access: { kind: 'resource', action: ACTIONS.virtualMachines.read, resource: vmOf(LIST) } },
-        schema: { tags: ['bastion'], summary: "The VM's pinned SSH host keys (one per port) and any changed key it offered", params: Params, response: { 200: Type.Object({ value: Type.Array(HostKeySchema) }) } },
+        schema: { tags: ['bastion'], summary: "The VM's pinned SSH host keys (one per port) and any changed key it offered", params: ArmResourceParams, response: { 200: Type.Object({ value: Type.Array(HostKeySchema) }) } },
       },
       async (request) => {
         const vmId = await existingVm(vmOf(LIST)(request), request.params.name);
@@ -61,7 +61,7 @@ export const sshHostKeyRoutes =
         schema: {
           tags: ['bastion'],
           summary: 'Accept the new SSH host key the VM offered (after a "host key changed" refusal)',
-          params: Params,
+          params: ArmResourceParams,
           body: Type.Object({ fingerprint: Fingerprint, port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })) }, { additionalProperties: false }),
           response: { 200: HostKeySchema },
         },

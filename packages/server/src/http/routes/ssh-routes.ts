@@ -1,23 +1,25 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { MAX_TERMINAL_DIMENSION, MIN_TERMINAL_DIMENSION } from '../../../../protocol/src/ssh-messages.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { BastionError, notFound, validationError } from '../../errors.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { HostKeyTrust } from '../../gateway/ssh/index.js';
-import { SshTicketStore, type SshTicketAuth } from '../../gateway/ssh/tickets.js';
+import type { SshTicketStore } from '../../gateway/ssh/tickets.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
-import { resolveTicketAuth, vaultTicketAuth } from '../vault-access.js';
+import { resolveTicketAuth } from '../vault-access.js';
+import { checkWebSocketOrigin } from '../websocket-origin.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import type { VaultStore } from '../../vault/index.js';
 import type { Recordings } from '../../recordings/index.js';
 import { failSocket, type RelaySocket } from '../../gateway/ssh/relay.js';
 import { auditSshEvent, handleSshConnect, type SshAdmission } from './ssh-connect-handler.js';
+import { ArmResourceParams } from './schemas.js';
+import { SshTicketCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
@@ -87,19 +89,8 @@ export const sshRoutes =
         schema: {
           tags,
           summary: 'Issue a single-use connect ticket (30 s) for a browser SSH session to this VM',
-          params: Type.Object({ sub: Type.String({ maxLength: 80 }), rg: Type.String({ maxLength: 80 }), name: Type.String({ maxLength: 80 }) }),
-          body: Type.Object(
-            {
-              username: Type.String({ minLength: 1, maxLength: 128 }),
-              port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-              auth: Type.Union([
-                Type.Object({ type: Type.Literal('password'), password: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
-                Type.Object({ type: Type.Literal('privateKey'), privateKey: Type.String({ minLength: 1, maxLength: 64 * 1024 }), passphrase: Type.Optional(Type.String({ maxLength: 1024 })) }, strict),
-                Type.Object({ type: Type.Literal('vaultSecret'), secretId: Type.String({ minLength: 1, maxLength: 1024 }) }, strict),
-              ]),
-            },
-            strict,
-          ),
+          params: ArmResourceParams,
+          body: Type.Object(sshTicketFields(SshTicketCredentials), strict),
         },
       },
       async (request, reply) => {
@@ -110,12 +101,7 @@ export const sshRoutes =
         const host = await primaryPrivateIp(deps.inventory, vmId);
         if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
         const body = request.body;
-        const auth: SshTicketAuth =
-          body.auth.type === 'vaultSecret'
-            ? await vaultTicketAuth(deps, request, body.auth.secretId)
-            : body.auth.type === 'password'
-              ? { type: 'password', password: body.auth.password }
-              : { type: 'privateKey', privateKey: body.auth.privateKey, ...(body.auth.passphrase !== undefined ? { passphrase: body.auth.passphrase } : {}) };
+        const auth = await ticketAuthOf(deps, request, body.auth);
         const { ticket, expiresAt } = deps.tickets.issue({ userId: request.user!.id, vmId, host, port: body.port ?? 22, username: body.username, auth });
         // Never the ticket itself, nor the credentials: only who, where and how.
         await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vmId, message: `Connect ticket issued for ${body.username}@${request.params.name}:${body.port ?? 22}.`, details: { userName: body.username, port: body.port ?? 22, authType: auth.type, expiresAt: expiresAt.toISOString() } });
@@ -132,18 +118,13 @@ export const sshRoutes =
         config: { access: { kind: 'somewhere', action: ACTIONS.virtualMachines.read } },
         schema: { tags, summary: 'WebSocket: a browser SSH session for a connect ticket', querystring: Type.Object({
             ticket: Type.Optional(Type.String({ maxLength: 128 })),
-            // The terminal's size, so the PTY opens at it (a resize after the shell started makes it redraw mid-prompt).
-            cols: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
-            rows: Type.Optional(Type.Integer({ minimum: MIN_TERMINAL_DIMENSION, maximum: MAX_TERMINAL_DIMENSION })),
+            ...terminalSizeQuery,
           }),
         },
         preValidation: async (request) => {
-          // CSRF defence for WebSockets: the Origin must be the bastion's own.
-          const origin = request.headers.origin;
-          if (origin === undefined || !deps.allowedOrigins(request).includes(origin)) {
-            await deps.audit.write({ type: 'ssh.ticket.rejected', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: null, message: `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`, details: { reason: 'origin', origin: origin ?? null } });
-            throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
-          }
+          await checkWebSocketOrigin(request, deps.allowedOrigins, {
+            onRefused: (message, origin) => deps.audit.write({ type: 'ssh.ticket.rejected', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: null, message, details: { reason: 'origin', origin } }),
+          });
         },
       },
       // Ticket → access → vault credentials → connection record → SSH → relay (ssh-connect-handler.ts).

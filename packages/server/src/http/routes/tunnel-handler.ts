@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import type { BastionAuditEnd, BastionAuditRecord, BastionAuditStart } from '../../../../protocol/src/bastion-audit-log.js';
+import type { BastionAuditRecord, BastionAuditStart } from '../../../../protocol/src/bastion-audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
-import { TUNNEL_CLOSE, TunnelRelay, type TunnelWebSocket } from '../../gateway/tunnel/tcp-relay.js';
+import { TUNNEL_CLOSE, TunnelRelay } from '../../gateway/tunnel/tcp-relay.js';
+import type { GatewayWebSocket } from '../../gateway/ws-socket.js';
 import type { InventoryReader } from '../../rbac/connect-check.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { limitsFromProperties, watchLimits } from '../../sessions/session-limits.js';
 import type { TunnelTarget } from '../tunnel-access.js';
 import { clientAddressOf } from './ssh-connect-handler.js';
+import { ConnectionEnd } from './connection-end.js';
 
 const DIAL_TIMEOUT_MS = 10_000;
 const SHUTDOWN_MESSAGE = 'The bastion is shutting down.';
@@ -49,7 +51,7 @@ export function handleTunnel(
   target: TunnelTarget,
   tunnelId: string | undefined,
 ): void {
-  const ws = socket as TunnelWebSocket;
+  const ws = socket as GatewayWebSocket;
   const user = request.user!;
   const relay = new TunnelRelay(ws);
   if (deps.live.closing) return relay.end('server_shutdown', SHUTDOWN_MESSAGE);
@@ -74,24 +76,15 @@ export function handleTunnel(
       startTime: new Date().toISOString(),
     };
     let record: BastionAuditRecord = await deps.connections.start(start);
-    let ended: Promise<void> | undefined;
-    let unregister = (): void => undefined;
+    const recordEnd = new ConnectionEnd(deps.connections, request.log, () => record);
     const now = (): string => new Date().toISOString();
-    const finish = (end: BastionAuditEnd): Promise<void> =>
-      (ended ??= deps.connections.end(record, end).then(
-        () => unregister(),
-        (err: unknown) => {
-          unregister();
-          request.log.error({ err, sessionId: record.sessionId }, 'connection record: end not written');
-        },
-      ));
     let attached = false;
     const stop = (reason: 'terminated' | 'idle_timeout' | 'max_duration' | 'server_shutdown', message: string): Promise<void> => {
       relay.end(reason, message);
-      if (!attached) void finish({ kind: 'ended', reason, endTime: now(), bytesIn: 0, bytesOut: 0 });
-      return ended ?? Promise.resolve();
+      if (!attached) void recordEnd.finish({ kind: 'ended', reason, endTime: now(), bytesIn: 0, bytesOut: 0 });
+      return recordEnd.settled();
     };
-    unregister = deps.live.add({
+    recordEnd.unregister = deps.live.add({
       sessionId: record.sessionId,
       protocol: 'tunnel',
       info: start,
@@ -103,13 +96,13 @@ export function handleTunnel(
     const dialStarted = performance.now();
     const result = await dial(target.host, target.port, deps.dialTimeoutMs ?? DIAL_TIMEOUT_MS);
     if (!result.ok) {
-      await finish({ kind: 'failed', errorCode: result.code, message: result.message, endTime: now() });
+      await recordEnd.finish({ kind: 'failed', errorCode: result.code, message: result.message, endTime: now() });
       if (ws.readyState === 1) ws.close(TUNNEL_CLOSE.DIAL_FAILED, result.message.slice(0, 120));
       return;
     }
-    if (ended || relay.clientGone) {
+    if (recordEnd.started || relay.clientGone) {
       result.socket.destroy();
-      return void finish({ kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 });
+      return void recordEnd.finish({ kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 });
     }
     record = await deps.connections.connected(record);
     deps.live.observeConnect('tunnel', (performance.now() - dialStarted) / 1000);
@@ -123,11 +116,11 @@ export function handleTunnel(
       inputBytes: () => relay.stats.bytesIn,
       notify: () => undefined,
       expire: (reason, message) => relay.end(reason, message),
-      ended: () => ended !== undefined,
+      ended: () => recordEnd.started,
     });
     relay.attach(result.socket, (reason, stats) => {
       limits.dispose();
-      void finish({ kind: 'ended', reason, endTime: now(), bytesIn: stats.bytesIn, bytesOut: stats.bytesOut });
+      void recordEnd.finish({ kind: 'ended', reason, endTime: now(), bytesIn: stats.bytesIn, bytesOut: stats.bytesOut });
     });
   })().catch((err: unknown) => {
     request.log.error({ err }, 'tunnel failed');

@@ -2,12 +2,13 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
-import { BastionError, validationError } from '../../errors.js';
+import { validationError } from '../../errors.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { resolveTunnelTarget, type TunnelTarget } from '../tunnel-access.js';
 import { handleTunnel } from './tunnel-handler.js';
+import { checkWebSocketOrigin } from '../websocket-origin.js';
 
 export const TUNNEL_PATH = '/api/tunnel';
 
@@ -57,9 +58,7 @@ export const tunnelRoutes =
         preHandler: async (request) => {
           // A browser (cookie session) must come from the bastion's own origin: the CSRF defence for
           // WebSockets. A bearer token cannot be attached by a foreign page, so the CLI sends no Origin.
-          const origin = request.headers.origin;
-          if (!request.apiToken && (origin === undefined || !deps.allowedOrigins(request).includes(origin)))
-            throw new BastionError('BST_ERR_ORIGIN', `Cross-origin WebSocket from ${origin ?? '(no Origin)'} refused.`);
+          await checkWebSocketOrigin(request, deps.allowedOrigins, { allowApiToken: true });
           const q = request.query as { vm?: string; bastion?: string; ip?: string; port: number };
           if ((q.vm === undefined) === (q.bastion === undefined && q.ip === undefined))
             throw validationError('Give either vm=<VM resource ID>, or bastion=<bastion resource ID> and ip=<private IP>.');
