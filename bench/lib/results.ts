@@ -56,4 +56,14 @@ export class Results {
   }
 }
 
+/** Errors grouped by kind (fingerprints, numbers and ids blanked), most frequent first: "12 × connect: …". */
+export function groupErrors(errors: readonly string[], max = 4): string {
+  const groups = new Map<string, number>();
+  for (const e of errors) {
+    const key = e.replace(/SHA256:[A-Za-z0-9+/=]+/g, 'SHA256:…').replace(/\bsession -?\d+/g, 'session #').slice(0, 240);
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  return [...groups].sort((a, b) => b[1] - a[1]).slice(0, max).map(([k, n]) => `${n} × ${k}`).join('; ');
+}
+
 export const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits)) : 'n/a');

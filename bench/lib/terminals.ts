@@ -97,10 +97,10 @@ export async function openBastion(gw: Gateway, vm: TestbedVm, tb: TestbedInfo, a
       return;
     }
     if (Number.isNaN(timings.firstByteMs)) timings.firstByteMs = nowMs() - t0;
+    feed(term, data.subarray(1)); // first: echo times are stamped on arrival, before the ack's own cost
     // As the web client does once xterm has written the frame: acknowledge its payload bytes.
     ack.bytes = data.length - 1;
     ws.send(JSON.stringify(ack));
-    feed(term, data.subarray(1));
   });
   ws.on('close', (code) => {
     clearInterval(keepalive);

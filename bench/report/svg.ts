@@ -23,6 +23,7 @@ const W = 460; // panel width
 const BAR_H = 22;
 const LABEL_W = 150;
 const PAD = 14;
+const TOP = 46; // title line, then the target's label, then the bars
 const COLOURS = { bastion: '#0f6cbd', direct: '#8a8886' };
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -37,14 +38,14 @@ function niceMax(v: number): number {
 
 function panel(p: Panel, x: number, y: number): { svg: string; height: number } {
   const bars = p.bars.filter((b) => Number.isFinite(b.median));
-  const height = 34 + Math.max(1, bars.length) * (BAR_H + 6) + 22;
+  const height = TOP + Math.max(1, bars.length) * (BAR_H + 6) + 22;
   const plotW = W - LABEL_W - PAD * 2 - 44;
   const max = niceMax(Math.max(...bars.map((b) => b.max), p.target?.value ?? 0, 0));
   const sx = (v: number): number => x + PAD + LABEL_W + (Math.max(0, v) / max) * plotW;
   const out: string[] = [`<rect x="${x}" y="${y}" width="${W}" height="${height}" rx="6" fill="#fff" stroke="#e1dfdd"/>`];
   out.push(`<text x="${x + PAD}" y="${y + 22}" class="t">${esc(p.title)} <tspan class="u">(${esc(p.unit)})</tspan></text>`);
   bars.forEach((b, i) => {
-    const by = y + 34 + i * (BAR_H + 6);
+    const by = y + TOP + i * (BAR_H + 6);
     out.push(`<text x="${x + PAD + LABEL_W - 6}" y="${by + BAR_H / 2 + 4}" class="l" text-anchor="end">${esc(b.label)}</text>`);
     out.push(`<rect x="${sx(0)}" y="${by}" width="${Math.max(1, sx(b.median) - sx(0))}" height="${BAR_H}" fill="${COLOURS[b.kind]}" rx="2"/>`);
     if (b.max > b.min) out.push(`<line x1="${sx(b.min)}" x2="${sx(b.max)}" y1="${by + BAR_H / 2}" y2="${by + BAR_H / 2}" stroke="#323130" stroke-width="1.5"/>`, `<line x1="${sx(b.min)}" x2="${sx(b.min)}" y1="${by + 5}" y2="${by + BAR_H - 5}" stroke="#323130"/>`, `<line x1="${sx(b.max)}" x2="${sx(b.max)}" y1="${by + 5}" y2="${by + BAR_H - 5}" stroke="#323130"/>`);
@@ -55,7 +56,7 @@ function panel(p: Panel, x: number, y: number): { svg: string; height: number } 
   for (const f of [0, 0.5, 1]) out.push(`<text x="${sx(max * f)}" y="${axisY + 13}" class="a" text-anchor="middle">${num(max * f)}</text>`);
   if (p.target && Number.isFinite(p.target.value)) {
     const tx = sx(p.target.value);
-    out.push(`<line x1="${tx}" x2="${tx}" y1="${y + 30}" y2="${axisY}" stroke="#c50f1f" stroke-dasharray="4 3"/>`, `<text x="${tx}" y="${y + 30}" class="g" text-anchor="middle">${esc(p.target.label)}</text>`);
+    out.push(`<line x1="${tx}" x2="${tx}" y1="${y + TOP - 6}" y2="${axisY}" stroke="#c50f1f" stroke-dasharray="4 3"/>`, `<text x="${tx}" y="${y + TOP - 9}" class="g" text-anchor="middle">${esc(p.target.label)}</text>`);
   }
   return { svg: out.join(''), height };
 }
