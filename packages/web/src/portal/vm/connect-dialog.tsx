@@ -15,7 +15,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { openSessionInNewTab } from '../../connect/connect-handover.js';
 import {
   AUTHENTICATION_LABELS,
@@ -55,6 +55,8 @@ type Errors = Partial<Record<'port' | 'username' | 'password' | 'privateKey' | '
 export function ConnectDialog({ vm, bastionHostId, close }: ConnectDialogProps) {
   const styles = useStyles();
   const [form, setForm] = useState<ConnectFormState>(() => initialConnectForm(vm.osType));
+  // Fetch the session page's code (terminal, RDP client loader) while the user fills the form.
+  useEffect(() => void import('../../session/session-page.js').catch(() => undefined), []);
   const [errors, setErrors] = useState<Errors>({});
   const set = (patch: Partial<ConnectFormState>) => setForm((f) => ({ ...f, ...patch }));
 
@@ -77,7 +79,7 @@ export function ConnectDialog({ vm, bastionHostId, close }: ConnectDialogProps) 
     // hidden from assistive technology (aria-hidden), and leaving the page mid-close would keep it hidden.
     const path = sessionPath(pendingConnections.put(result.request));
     close();
-    setTimeout(() => navigate(path), 400);
+    afterPageUnhidden(() => navigate(path));
   };
 
   const authTypes = authenticationTypesFor(form.protocol);
@@ -156,4 +158,15 @@ export function ConnectDialog({ vm, bastionHostId, close }: ConnectDialogProps) 
       </DialogSurface>
     </Dialog>
   );
+}
+
+/**
+ * Runs `then` once the app root is no longer aria-hidden (Fluent's modal restores it shortly after the
+ * dialog unmounts), checking every frame, and at the latest after half a second.
+ */
+function afterPageUnhidden(then: () => void): void {
+  const root = document.getElementById('root');
+  const deadline = performance.now() + 500;
+  const check = () => (!root?.hasAttribute('aria-hidden') || performance.now() > deadline ? then() : requestAnimationFrame(check));
+  requestAnimationFrame(check);
 }
