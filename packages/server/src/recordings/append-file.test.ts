@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppendFile, type AppendTarget } from './append-file.js';
+import { AppendFile, FlushTick, SyncLimiter, type AppendTarget } from './append-file.js';
 
 /** An in-memory file: what was written, how often, and when it was synced. */
 class MemoryTarget implements AppendTarget {
@@ -36,7 +36,7 @@ describe('AppendFile', () => {
   it('writes a batch at most flushMs after the first append, in one write', async () => {
     vi.useFakeTimers();
     const target = new MemoryTarget();
-    const f = new AppendFile(target, () => undefined, { flushMs: 100 });
+    const f = new AppendFile(target, () => undefined, { tick: new FlushTick(100), syncLimiter: new SyncLimiter() });
     f.append(Buffer.from('a'));
     f.append(Buffer.from('b'));
     await vi.advanceTimersByTimeAsync(99);
@@ -52,7 +52,7 @@ describe('AppendFile', () => {
   it('syncs at most every syncMs while data flows, and once after a pause', async () => {
     vi.useFakeTimers();
     const target = new MemoryTarget();
-    const f = new AppendFile(target, () => undefined, { flushMs: 10, syncMs: 1000 });
+    const f = new AppendFile(target, () => undefined, { tick: new FlushTick(10), syncLimiter: new SyncLimiter(), syncMs: 1000 });
     for (let i = 0; i < 50; i++) {
       f.append(Buffer.from('x'));
       await vi.advanceTimersByTimeAsync(50);
@@ -149,5 +149,185 @@ describe('AppendFile batches', () => {
     f.reserve(10).buf.write('zzz', f.reserve(10).at); // not committed
     await f.close();
     expect(target.data.toString()).toBe('abc');
+  });
+});
+
+/** A job whose end the test decides. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('SyncLimiter', () => {
+  it('runs at most maxInFlight jobs at a time, starting the next as one ends', async () => {
+    const limiter = new SyncLimiter(2);
+    const jobs = Array.from({ length: 5 }, () => deferred());
+    const started: number[] = [];
+    const done = jobs.map((j, i) => limiter.run({}, () => (started.push(i), j.promise)));
+    expect(started).toEqual([0, 1]);
+    expect([limiter.inFlight, limiter.waiting]).toEqual([2, 3]);
+    jobs[1]!.resolve();
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    expect(limiter.inFlight).toBe(2);
+    for (const j of jobs) j.resolve();
+    await Promise.all(done);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect([limiter.inFlight, limiter.waiting]).toEqual([0, 0]);
+  });
+
+  it('coalesces: a key already waiting is not queued twice; a key whose job runs is queued again', async () => {
+    const limiter = new SyncLimiter(1);
+    const blocker = deferred();
+    void limiter.run({}, () => blocker.promise);
+    const file = {};
+    let runs = 0;
+    const job = () => (runs++, Promise.resolve());
+    const first = limiter.run(file, job);
+    const again = limiter.run(file, job);
+    expect(again).toBe(first);
+    expect(limiter.waiting).toBe(1);
+    blocker.resolve();
+    await Promise.all([first, again]);
+    expect(runs).toBe(1);
+
+    const running = deferred();
+    const a = limiter.run(file, () => (runs++, running.promise));
+    await settle();
+    const b = limiter.run(file, job); // asked while it runs: bytes written meanwhile need their own sync
+    expect(b).not.toBe(a);
+    expect(limiter.waiting).toBe(1);
+    running.resolve();
+    await Promise.all([a, b]);
+    expect(runs).toBe(3);
+  });
+
+  it('is FIFO: every key gets its turn, a busy key asking again goes to the back', async () => {
+    const limiter = new SyncLimiter(2);
+    const keys = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name }));
+    const order: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const job = (k: { name: string }) => () => {
+      order.push(k.name);
+      const g = deferred();
+      gates.set(`${k.name}${order.filter((n) => n === k.name).length}`, g);
+      return g.promise;
+    };
+    for (const k of keys) void limiter.run(k, job(k));
+    expect(order).toEqual(['a', 'b']);
+    void limiter.run(keys[0]!, job(keys[0]!)); // a asks again while its first sync runs
+    gates.get('a1')!.resolve();
+    await settle();
+    gates.get('b1')!.resolve();
+    await settle();
+    for (const name of ['c1', 'd1', 'e1']) {
+      gates.get(name)!.resolve();
+      await settle();
+    }
+    expect(order).toEqual(['a', 'b', 'c', 'd', 'e', 'a']);
+    gates.get('a2')!.resolve();
+  });
+
+  it('isolates errors: a failing job rejects its own promise only, the queue goes on', async () => {
+    const limiter = new SyncLimiter(2);
+    const results = await Promise.allSettled([
+      limiter.run({}, () => Promise.reject(new Error('EIO'))),
+      limiter.run({}, () => {
+        throw new Error('sync threw');
+      }),
+      limiter.run({}, () => Promise.resolve()),
+      limiter.run({}, () => Promise.resolve()),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect([limiter.inFlight, limiter.waiting]).toEqual([0, 0]);
+  });
+});
+
+describe('AppendFile with the shared tick and sync limiter', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('many files share one timer, which stops when every file is written and synced', async () => {
+    vi.useFakeTimers();
+    const tick = new FlushTick(100);
+    const syncLimiter = new SyncLimiter(2);
+    const targets = Array.from({ length: 100 }, () => new MemoryTarget());
+    const files = targets.map((t) => new AppendFile(t, () => undefined, { tick, syncLimiter, syncMs: 1000 }));
+    expect(vi.getTimerCount()).toBe(0);
+    files.forEach((f, i) => f.append(`line ${i}\n`));
+    expect(vi.getTimerCount()).toBe(1);
+    expect(tick.size).toBe(100);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(targets.every((t) => t.writes === 1 && t.syncs === 0)).toBe(true);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(targets.every((t) => t.syncs === 1)).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(tick.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    files[3]!.append('again\n'); // the next byte starts it again
+    expect(tick.running).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(targets[3]!.data.toString()).toBe('line 3\nagain\n');
+  });
+
+  it('due syncs go ≤ 2 at a time, each file once; close syncs directly, not behind the queue', async () => {
+    vi.useFakeTimers();
+    const tick = new FlushTick(100);
+    const syncLimiter = new SyncLimiter(2);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const gates: Array<() => void> = [];
+    const slow = () => {
+      const t = new MemoryTarget();
+      t.datasync = () => {
+        t.syncs++;
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        return new Promise<void>((resolve) => gates.push(() => (inFlight--, resolve())));
+      };
+      return t;
+    };
+    const targets = Array.from({ length: 6 }, slow);
+    const files = targets.map((t) => new AppendFile(t, () => undefined, { tick, syncLimiter, syncMs: 1000 }));
+    for (const f of files) f.append('x');
+    await vi.advanceTimersByTimeAsync(1100); // written, and every sync due
+    expect([syncLimiter.inFlight, syncLimiter.waiting]).toEqual([2, 4]);
+    await vi.advanceTimersByTimeAsync(500); // more ticks: nobody is queued twice
+    expect(syncLimiter.waiting).toBe(4);
+    const closing = files[5]!.close(); // queued last: its own sync starts at once
+    await vi.advanceTimersByTimeAsync(0);
+    expect(targets[5]!.syncs).toBe(1);
+    expect(syncLimiter.waiting).toBe(4); // its queued job is skipped when its turn comes
+    while (gates.length) {
+      gates.shift()!();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    await closing;
+    expect(targets[5]!.closed).toBe(true);
+    expect(maxInFlight).toBeLessThanOrEqual(3); // the 2 of the limiter + the closing file's own
+    expect(targets.map((t) => t.syncs)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(syncLimiter.inFlight + syncLimiter.waiting).toBe(0);
+  });
+
+  it('a failing fdatasync fails that file only (reported once); the others are synced', async () => {
+    vi.useFakeTimers();
+    const tick = new FlushTick(100);
+    const syncLimiter = new SyncLimiter(2);
+    const bad = new MemoryTarget();
+    bad.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    const good = [new MemoryTarget(), new MemoryTarget()];
+    const errors: Error[] = [];
+    const files = [bad, ...good].map((t, i) => new AppendFile(t, (e) => errors.push(e), { tick, syncLimiter, syncMs: 1000, now: () => Date.now() + i }));
+    for (const f of files) f.append('x');
+    await vi.advanceTimersByTimeAsync(1200);
+    expect(errors.map((e) => e.message)).toEqual(['EIO: i/o error, fdatasync']);
+    expect(files[0]!.failed).toBeDefined();
+    expect(good.map((t) => t.syncs)).toEqual([1, 1]);
+    files[0]!.append('more');
+    await vi.advanceTimersByTimeAsync(1200);
+    expect(bad.data.toString()).toBe('x');
   });
 });

@@ -9,19 +9,29 @@ export interface AppendTarget {
 }
 
 export interface AppendFileOptions {
-  /** Appended bytes reach the file at most this long after `append` (one write per batch). Default 100 ms. */
+  /**
+   * Appended bytes reach the file at most this long after `append` (one write per batch): the period of the
+   * shared flush tick the file joins (`FlushTick.shared(flushMs)`). Default 100 ms.
+   */
   flushMs?: number;
-  /** fdatasync at most this often while data flows, and on close. Default 1000 ms. */
+  /**
+   * fdatasync at most this often while data flows, once more after a pause, and on close. A due sync waits
+   * its turn in the process-wide `SyncLimiter` (at most 2 in flight), so under load it comes later. Default 5000 ms.
+   */
   syncMs?: number;
   /**
    * Above this many bytes waiting for the disk the file fails instead of growing memory (a stalled disk).
    * Default 16 MiB: the relays' flow control keeps a healthy session far below it.
    */
   maxPendingBytes?: number;
-  /** Queued bytes that trigger a write at once rather than at the timer. Default 256 KiB. */
+  /** Queued bytes that trigger a write at once rather than at the tick. Default 256 KiB. */
   batchBytes?: number;
   /** ms clock for the sync interval (tests). */
   now?: () => number;
+  /** The flush tick to join (tests); default the process-wide one for `flushMs`. */
+  tick?: FlushTick;
+  /** The fdatasync limiter to queue in (tests); default the process-wide one. */
+  syncLimiter?: SyncLimiter;
 }
 
 const INITIAL_SLAB = 64 * 1024;
@@ -29,43 +39,179 @@ const INITIAL_SLAB = 64 * 1024;
 const KEEP_SLAB = 1024 * 1024;
 
 /**
- * An append-only file written in batches: appended bytes are copied into a slab; a timer writes the slab
- * with one write (≤ `flushMs` after the first byte, or at once when it holds `batchBytes`), and an
- * fdatasync follows at most every `syncMs`, and after a pause. Two slabs take turns (one filling, one being
- * written), so a steady stream allocates nothing. A crash loses at most the last batch and leaves whole
- * earlier batches. After the first error (disk full, I/O error) nothing more is written and `onError` is
- * called once; what was written stays.
+ * Runs fdatasync jobs with at most `maxInFlight` at a time, in the order they were asked for (FIFO), one
+ * queued job per key: asking again for a key that is already waiting joins that job (coalescing), asking
+ * for a key whose job is running queues a new one (what was written meanwhile is not covered by it). A job
+ * that fails rejects its own promise only; the others go on.
+ *
+ * Why: 1000 recorded sessions each syncing every second were ~1000 fdatasync/s through libuv's 4 threads,
+ * each an ext4 journal commit, which loaded the whole machine (docs/benchmarks.md). One limiter per process
+ * bounds the syncs in flight whatever the number of files.
+ */
+export class SyncLimiter {
+  private static instance: SyncLimiter | undefined;
+  /** Insertion-ordered: the first entry is the oldest request. */
+  private readonly queue = new Map<object, { run: () => Promise<void>; promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void }>();
+  private running = 0;
+
+  constructor(readonly maxInFlight = 2) {}
+
+  /** The process-wide limiter every AppendFile uses by default. */
+  static shared(): SyncLimiter {
+    return (SyncLimiter.instance ??= new SyncLimiter(2));
+  }
+
+  /** Jobs running now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Jobs waiting for a slot. */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
+  /** Runs `run` when a slot is free, unless a job for `key` is already waiting: then that job's promise. */
+  run(key: object, run: () => Promise<void>): Promise<void> {
+    const queued = this.queue.get(key);
+    if (queued) return queued.promise;
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.queue.set(key, { run, promise, resolve, reject });
+    this.pump();
+    return promise;
+  }
+
+  private pump(): void {
+    while (this.running < this.maxInFlight) {
+      const next = this.queue.entries().next();
+      if (next.done) return;
+      const [key, job] = next.value;
+      this.queue.delete(key);
+      this.running++;
+      let done: Promise<void>;
+      try {
+        done = job.run();
+      } catch (err) {
+        done = Promise.reject(err);
+      }
+      void done.then(job.resolve, job.reject).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+}
+
+/** What the tick calls: returns false when the member needs no more ticks (nothing pending or unsynced). */
+interface TickMember {
+  onTick(): boolean;
+}
+
+/**
+ * One interval for all files of a process instead of a timer per file: every `periodMs` it calls each member
+ * that has something to do (bytes to write, a sync coming due). It runs only while some member needs it
+ * (started by the first, stopped when none is left) and is unref'd, so it never keeps the process alive.
+ */
+export class FlushTick {
+  private static readonly instances = new Map<number, FlushTick>();
+  private readonly members = new Set<TickMember>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly periodMs = 100) {}
+
+  /** The process-wide tick of this period (production uses one: 100 ms). */
+  static shared(periodMs = 100): FlushTick {
+    let tick = FlushTick.instances.get(periodMs);
+    if (!tick) FlushTick.instances.set(periodMs, (tick = new FlushTick(periodMs)));
+    return tick;
+  }
+
+  /** Members currently ticked (tests). */
+  get size(): number {
+    return this.members.size;
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  add(member: TickMember): void {
+    this.members.add(member);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.run(), this.periodMs);
+      this.timer.unref();
+    }
+  }
+
+  delete(member: TickMember): void {
+    this.members.delete(member);
+    if (this.members.size === 0) this.stop();
+  }
+
+  private run(): void {
+    // Deleting the current entry of a Set while iterating it is safe.
+    for (const m of this.members) if (!m.onTick()) this.members.delete(m);
+    if (this.members.size === 0) this.stop();
+  }
+
+  private stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * An append-only file written in batches: appended bytes are copied into a slab; the process-wide flush tick
+ * writes the slab with one write (≤ `flushMs` after the first byte), or it goes at once when it holds
+ * `batchBytes`. Written bytes are fdatasync'ed at most every `syncMs` while data flows and once after a
+ * pause, through the process-wide `SyncLimiter` (≤ 2 in flight, each file queued once, FIFO), and on close.
+ * Two slabs take turns (one filling, one being written), so a steady stream allocates nothing. A process
+ * crash loses at most the last batch and leaves whole earlier batches; a power loss what was not yet synced
+ * (design 0006, Crash safety). After the first error (disk full, I/O error) nothing more is written and
+ * `onError` is called once; what was written stays.
  */
 export class AppendFile {
   private slab: Buffer = Buffer.allocUnsafe(INITIAL_SLAB);
   private used = 0;
   private spare: Buffer | undefined;
   private inflight: Buffer | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private syncTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** A writeBatch is chained and has not started: it will take whatever the slab holds then. */
   private batchQueued = false;
+  private ticking = false;
+  private syncQueued = false;
+  /** The sync job running now (from the limiter), which close waits for. */
+  private syncing: Promise<void> | undefined;
+  /** Bytes covered by a completed fdatasync. */
+  private synced = 0;
   private lastSync: number;
   private closed = false;
   private closedFile = false;
   private _written = 0;
   private _failed: Error | undefined;
-  private readonly flushMs: number;
   private readonly syncMs: number;
   private readonly maxPending: number;
   private readonly batchBytes: number;
   private readonly now: () => number;
+  private readonly tick: FlushTick;
+  private readonly limiter: SyncLimiter;
 
   constructor(
     private readonly target: AppendTarget,
     private readonly onError: (err: Error) => void,
     opts: AppendFileOptions = {},
   ) {
-    this.flushMs = opts.flushMs ?? 100;
-    this.syncMs = opts.syncMs ?? 1000;
+    this.syncMs = opts.syncMs ?? 5000;
     this.maxPending = opts.maxPendingBytes ?? 16 * 1024 * 1024;
     this.batchBytes = opts.batchBytes ?? 256 * 1024;
     this.now = opts.now ?? Date.now;
+    this.tick = opts.tick ?? FlushTick.shared(opts.flushMs ?? 100);
+    this.limiter = opts.syncLimiter ?? SyncLimiter.shared();
     this.lastSync = this.now();
   }
 
@@ -117,14 +263,9 @@ export class AppendFile {
     if (!this.open || n <= 0) return;
     this.used += n;
     if (this.used > this.maxPending) return this.fail(new Error(`more than ${this.maxPending} bytes waiting for the disk`));
-    if (this.used >= this.batchBytes && !this.batchQueued) {
-      // A full batch goes now (behind the write in progress, if any): memory stays near two batches.
-      this.batchQueued = true;
-      void this.flush();
-    } else if (!this.timer && !this.batchQueued) {
-      this.timer = setTimeout(() => void this.flush(), this.flushMs);
-      this.timer.unref();
-    }
+    // A full batch goes now (behind the write in progress, if any): memory stays near two batches.
+    if (this.used >= this.batchBytes && !this.batchQueued) void this.flush();
+    else this.startTicking();
   }
 
   /**
@@ -137,23 +278,50 @@ export class AppendFile {
 
   /** Writes what is queued now; resolves when it is on its way to the disk (written, maybe not synced). */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.batchQueued = true;
     this.chain = this.chain.then(() => this.writeBatch());
     return this.chain;
   }
 
-  /** Flushes, syncs and closes. Idempotent. */
+  /** Flushes, syncs (directly, not behind other files' syncs) and closes. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return this.chain;
     this.closed = true;
+    this.stopTicking();
     await this.flush();
     this.chain = this.chain.then(async () => {
-      await this.sync();
+      await this.syncing; // a sync already running on this file; a queued one will see `closed` and skip
+      if (!this._failed && !this.closedFile && this._written > this.synced) await this.sync();
       this.closedFile = true;
       await this.target.close().catch(() => undefined);
     });
     return this.chain;
+  }
+
+  /** Called by the flush tick: write what is queued, ask for a sync when one is due; false: no more ticks needed. */
+  onTick(): boolean {
+    if (!this.open) return (this.ticking = false);
+    if (this.used > 0) {
+      if (!this.batchQueued) void this.flush();
+    } else if (this._written > this.synced && !this.syncQueued && !this.syncing && this.now() - this.lastSync >= this.syncMs) {
+      this.syncQueued = true;
+      void this.limiter.run(this, () => this.queuedSync()).catch(() => undefined);
+    }
+    // Keep ticking while bytes wait for a write or written bytes for a sync (the sync after a pause).
+    this.ticking = this.used > 0 || this.batchQueued || this._written > this.synced;
+    return this.ticking;
+  }
+
+  private startTicking(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    this.tick.add(this);
+  }
+
+  private stopTicking(): void {
+    if (!this.ticking) return;
+    this.ticking = false;
+    this.tick.delete(this);
   }
 
   private async writeBatch(): Promise<void> {
@@ -172,35 +340,42 @@ export class AppendFile {
       this._written += batch.length;
       this.inflight = undefined;
       if (full.length <= KEEP_SLAB) this.spare = full;
-      if (this.now() - this.lastSync >= this.syncMs) await this.sync();
-      else if (!this.syncTimer) {
-        // The last batch before a pause is synced too, a little later.
-        this.syncTimer = setTimeout(() => {
-          this.syncTimer = undefined;
-          this.chain = this.chain.then(() => this.sync());
-        }, this.syncMs);
-        this.syncTimer.unref();
-      }
+      // The tick syncs it when due (a batch written at once, past `batchBytes`, may find the tick stopped).
+      if (!this.closed) this.startTicking();
     } catch (err) {
       this.inflight = undefined;
       this.fail(err as Error);
     }
   }
 
+  /** The limiter's job for this file: skipped when the file closed or failed meanwhile (close syncs itself). */
+  private async queuedSync(): Promise<void> {
+    this.syncQueued = false;
+    if (this.closed || this._failed) return;
+    this.syncing = this.sync();
+    try {
+      await this.syncing;
+    } finally {
+      this.syncing = undefined;
+    }
+  }
+
   private async sync(): Promise<void> {
-    clearTimeout(this.syncTimer);
-    this.syncTimer = undefined;
     if (this._failed || this.closedFile) return;
+    const upTo = this._written;
     this.lastSync = this.now();
-    await this.target.datasync().catch((err: unknown) => this.fail(err as Error));
+    try {
+      await this.target.datasync();
+      this.synced = Math.max(this.synced, upTo);
+    } catch (err) {
+      this.fail(err as Error);
+    }
   }
 
   private fail(err: Error): void {
     if (this._failed) return;
     this._failed = err;
-    clearTimeout(this.timer);
-    clearTimeout(this.syncTimer);
-    this.timer = undefined;
+    this.stopTicking();
     this.used = 0;
     this.onError(err);
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseAsciicastLine } from '../../../protocol/src/recordings.js';
-import { AppendFile, type AppendTarget } from './append-file.js';
+import { AppendFile, FlushTick, type AppendTarget } from './append-file.js';
 import { AsciicastWriter } from './asciicast-writer.js';
 
 const memory = () => {
@@ -22,7 +22,8 @@ const memory = () => {
 function setup(opts: { input?: boolean; flushMs?: number } = {}) {
   const { t, target } = memory();
   let now = 1_700_000_000_000;
-  const file = new AppendFile(target, () => undefined, { flushMs: opts.flushMs ?? 100 });
+  // A tick of its own: the process-wide one would outlive this test's fake timers.
+  const file = new AppendFile(target, () => undefined, { tick: new FlushTick(opts.flushMs ?? 100) });
   const w = new AsciicastWriter(file, { width: 80, height: 24, title: 'vmuser@vm-ssh' }, { input: opts.input ?? false, now: () => now });
   const lines = () => t.data.toString('utf8').split('\n').filter(Boolean);
   return { w, t, lines, tick: (ms: number) => (now += ms) };

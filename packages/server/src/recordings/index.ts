@@ -4,7 +4,7 @@ import { RECORDING_DEFAULTS } from '../config/defaults.js';
 import type { BastionConfig } from '../config/schema.js';
 import type { RecordingSettings } from './service.js';
 
-export { AppendFile, type AppendFileOptions, type AppendTarget } from './append-file.js';
+export { AppendFile, FlushTick, SyncLimiter, type AppendFileOptions, type AppendTarget } from './append-file.js';
 export { AsciicastWriter } from './asciicast-writer.js';
 export { streamCast, type WatchSocket } from './live-watch.js';
 export { RdpcapWriter } from './rdpcap-writer.js';
