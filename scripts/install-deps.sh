@@ -12,7 +12,7 @@ NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 TEST_PACKAGES=(
   openssh-server openssh-client sshpass nftables iproute2
-  xrdp xorgxrdp xterm twm x11-xserver-utils xvfb
+  xrdp xorgxrdp xterm twm x11-xserver-utils xvfb xclip
   freerdp2-shadow-x11 freerdp2-x11 winpr-utils
   chromium postgresql openssl
 )

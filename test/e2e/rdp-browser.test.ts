@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { launchChromium } from '../helpers/browser.js';
 import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { setDisableCopyPaste, staysOtherThan } from '../helpers/copy-paste.js';
 import { canvasColourShare, focusDesktop, typeOnDesktop } from '../helpers/rdp-desktop.js';
 import { execInVm, readTestbed, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
 
@@ -22,24 +23,16 @@ const DESKTOP_SHARE = 0.3;
 const FAKE_PIN = Array.from({ length: 32 }, () => 'AB').join(':');
 
 /**
- * Reads and writes the X clipboard of the VM's xrdp session (display :10): xclip when the testbed has
- * it, else a Python with tkinter found on this host (the VMs share the host's files).
+ * Reads and writes the X clipboard of the VM's xrdp session (display :10) with xclip (a testbed package,
+ * scripts/testbed/lib/services.sh); without it the test fails and says what to install.
  */
-async function vmClipboard(): Promise<{ read: string; write: (text: string) => string } | undefined> {
+async function vmClipboard(): Promise<{ read: string; write: (text: string) => string }> {
   const x = 'DISPLAY=:10 XAUTHORITY=/home/vmuser/.Xauthority';
-  if ((await execInVm('vm-xrdp', 'command -v xclip')).code === 0)
-    return { read: `${x} xclip -selection clipboard -o`, write: (t) => `printf %s '${t}' | ${x} xclip -selection clipboard -i` };
-  for (const python of ['python3', '/usr/bin/python3', `${process.env.HOME ?? '/root'}/.pyenv/shims/python3`]) {
-    const found = await execInVm('vm-xrdp', `PYENV_VERSION= ${python} -c 'import sys, tkinter; print(sys.executable)' 2>/dev/null`);
-    const py = found.stdout.trim();
-    if (found.code !== 0 || !py) continue;
-    return {
-      read: `${x} timeout 10 ${py} -c 'import tkinter; r = tkinter.Tk(); r.withdraw(); print(r.clipboard_get())'`,
-      // Owns the selection for 20 s (long enough for xrdp to hand it to the browser), in the background.
-      write: (t) => `${x} nohup ${py} -c 'import tkinter; r = tkinter.Tk(); r.withdraw(); r.clipboard_clear(); r.clipboard_append("${t}"); r.after(20000, r.destroy); r.mainloop()' >/dev/null 2>&1 &`,
-    };
-  }
-  return undefined;
+  const found = await execInVm('vm-xrdp', 'command -v xclip');
+  if (found.code !== 0) throw new Error('xclip is not installed on the testbed VMs: run `apt-get install -y xclip` (scripts/testbed/lib/services.sh lists it).');
+  // xclip -i stays in the background owning the selection: its output goes to /dev/null, or the command
+  // would not end before that process does (it exits when something else takes the clipboard).
+  return { read: `${x} xclip -selection clipboard -o`, write: (t) => `printf %s '${t}' | ${x} xclip -selection clipboard -i >/dev/null 2>&1` };
 }
 
 const poll = <T>(read: () => Promise<T>, timeout = 30_000) => expect.poll(read, { timeout, interval: 250 });
@@ -147,15 +140,17 @@ describe('Browser RDP in Chromium against the testbed', () => {
     await poll(async () => (await execInVm('vm-xrdp', 'cat /tmp/rdp-typed.txt 2>/dev/null')).stdout.trim(), 15_000).toBe(marker);
   });
 
-  it('vm-xrdp: text copied in the browser can be pasted on the VM, and the reverse', async (ctx) => {
+  it('vm-xrdp: text copied in the browser can be pasted on the VM, and the reverse', async () => {
     const clipboard = await vmClipboard();
-    if (!clipboard) return ctx.skip('no X clipboard tool for the VM (add xclip to the testbed packages)');
     const toVm = `clip-to-vm-${Date.now()}`;
     await page.evaluate((t) => navigator.clipboard.writeText(t), toVm);
     await poll(async () => (await execInVm('vm-xrdp', clipboard.read)).stdout.trim(), 15_000).toBe(toVm);
     const fromVm = `clip-from-vm-${Date.now()}`;
-    await execInVm('vm-xrdp', clipboard.write(fromVm));
+    expect((await execInVm('vm-xrdp', clipboard.write(fromVm))).code).toBe(0);
     await poll(() => page.evaluate(() => navigator.clipboard.readText()), 15_000).toBe(fromVm);
+    // Known issue (design 0004, limits): freerdp-shadow (vm-nla) drops a session whose client announces
+    // clipboard text right after activation, so the later vm-nla tests need an empty browser clipboard.
+    await page.evaluate(() => navigator.clipboard.writeText(''));
   });
 
   it('vm-xrdp: Ctrl+Shift+Alt moves the keyboard to the toolbar and back', async () => {
@@ -242,5 +237,63 @@ describe('Browser RDP in Chromium against the testbed', () => {
     expect(text).toContain('@devolutions/iron-remote-desktop-rdp');
     expect(text).toMatch(/RUST CRATES COMPILED INTO THE WEBASSEMBLY/);
     expect(text).toMatch(/^sspi \d/m);
+  });
+
+  describe('with copy/paste disabled on the bastion (Azure’s disableCopyPaste)', () => {
+    const vmId = () => `/subscriptions/${testbed.subscriptionId}/resourceGroups/${testbed.resourceGroup}/providers/Microsoft.Compute/virtualMachines/vm-xrdp`;
+    beforeAll(async () => {
+      await page.goto(`${bastion.url}/portal/vms`);
+      await setDisableCopyPaste(page, testbed, true);
+    });
+    afterAll(async () => {
+      // Back to the default (and an empty browser clipboard, see above), so that the order of the tests does not matter.
+      if (page && !page.isClosed()) {
+        await page.evaluate(() => navigator.clipboard.writeText(''));
+        await setDisableCopyPaste(page, testbed, false);
+      }
+    });
+
+    it('the token answer says clipboard: false', async () => {
+      const res = await page.evaluate(async (path) => {
+        const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+        const r = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: '{}' });
+        return { status: r.status, body: (await r.json()) as { clipboard?: unknown } };
+      }, `/api${vmId()}/bastionRdp`);
+      expect(res.status).toBe(201);
+      expect(res.body.clipboard).toBe(false);
+    });
+
+    it('vm-xrdp: the toolbar says so, and text crosses neither way (browser → VM, VM → browser)', async () => {
+      const vm = testbedVm(testbed, 'vm-xrdp');
+      const clipboard = await vmClipboard();
+      await connect('vm-xrdp', testbed.password);
+      await status().getByText('Connected', { exact: true }).waitFor({ timeout: 30_000 });
+      await poll(async () => (await canvasColourShare(page, '#000000', 255)).width).toBeGreaterThan(0);
+      await page.waitForTimeout(1_500);
+      await focusDesktop(page);
+      await typeOnDesktop(page, testbed.password);
+      await page.keyboard.press('Enter');
+      await poll(async () => (await canvasColourShare(page, vm.rdp!.desktopColor)).share, 45_000).toBeGreaterThan(DESKTOP_SHARE);
+      expect(await status().textContent()).toContain('Copy and paste is disabled on this bastion');
+      expect(await page.getByRole('button', { name: 'Paste to VM' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Copy from VM' }).count()).toBe(0);
+      await shoot(page, 'rdp-xrdp-copy-paste-disabled.png');
+
+      // Browser → VM: the VM's clipboard keeps what the VM put there.
+      const onVm = `vm-own-${Date.now()}`;
+      expect((await execInVm('vm-xrdp', clipboard.write(onVm))).code).toBe(0);
+      await poll(async () => (await execInVm('vm-xrdp', clipboard.read)).stdout.trim(), 10_000).toBe(onVm);
+      const toVm = `clip-to-vm-blocked-${Date.now()}`;
+      await page.evaluate((t) => navigator.clipboard.writeText(t), toVm);
+      await focusDesktop(page);
+      await staysOtherThan(async () => (await execInVm('vm-xrdp', clipboard.read)).stdout.trim(), toVm);
+
+      // VM → browser: the browser's clipboard keeps what the page put there.
+      const fromVm = `clip-from-vm-blocked-${Date.now()}`;
+      expect((await execInVm('vm-xrdp', clipboard.write(fromVm))).code).toBe(0);
+      await poll(async () => (await execInVm('vm-xrdp', clipboard.read)).stdout.trim(), 10_000).toBe(fromVm);
+      await staysOtherThan(() => page.evaluate(() => navigator.clipboard.readText()), fromVm);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(toVm);
+    });
   });
 });

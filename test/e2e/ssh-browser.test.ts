@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
+import { setDisableCopyPaste, staysEqual } from '../helpers/copy-paste.js';
 import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { runInTerminal, screenLines, screenText, waitConnected } from '../helpers/terminal.js';
@@ -253,5 +254,39 @@ describe('Browser SSH in Chromium against the testbed', () => {
     }, 20_000).toBe(true);
     expect((await screenLines(portal)).length).toBeLessThan(rows1);
     await portal.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('with copy/paste disabled on the bastion: selecting copies nothing, Copy and Paste are disabled, typing works', async () => {
+    await portal.goto(`${bastion.url}/portal/vms`);
+    await setDisableCopyPaste(portal, testbed, true);
+    try {
+      await openConnectDialog(portal);
+      await dialog(portal).getByLabel('VM Password').fill(testbed.password);
+      await connectHere(portal);
+      await waitConnected(portal);
+      expect(await portal.getByRole('status', { name: 'Connection status' }).textContent()).toContain('Copy and paste is disabled on this bastion');
+      expect(await runInTerminal(portal, 'echo typed-$((40+2))')).toEqual(['typed-42']);
+
+      const untouched = `untouched-${Date.now()}`;
+      await portal.evaluate((t) => navigator.clipboard.writeText(t), untouched);
+      const box = (await portal.locator('.xterm-screen').first().boundingBox())!;
+      await portal.mouse.move(box.x + 2, box.y + 4);
+      await portal.mouse.down();
+      await portal.mouse.move(box.x + box.width - 4, box.y + 8, { steps: 5 });
+      await portal.mouse.up();
+      await staysEqual(() => portal.evaluate(() => navigator.clipboard.readText()), untouched, 2_000);
+
+      await portal.locator('.xterm').first().click({ button: 'right' });
+      expect(await portal.getByRole('menuitem', { name: /Paste/ }).getAttribute('aria-disabled')).toBe('true');
+      expect(await portal.getByRole('menuitem', { name: /Copy/ }).getAttribute('aria-disabled')).toBe('true');
+      await portal.keyboard.press('Escape');
+      // Ctrl+Shift+V pastes nothing either.
+      await portal.evaluate(() => navigator.clipboard.writeText('echo leaked-$((1+1))'));
+      await portal.locator('.xterm').first().click();
+      await portal.keyboard.press('Control+Shift+V');
+      await staysEqual(async () => String((await screenText(portal)).includes('leaked-')), 'false', 1_500);
+    } finally {
+      await setDisableCopyPaste(portal, testbed, false); // the default again, whatever the order of the tests
+    }
   });
 });

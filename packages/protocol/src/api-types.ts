@@ -160,6 +160,8 @@ export interface BastionHostProperties {
   enableIpConnect?: boolean;
   /** Azure's (design 0007): shareable links to VMs. Default false. */
   enableShareableLink?: boolean;
+  /** Azure's (issue 5): no text clipboard in the browser RDP and SSH clients. Default false. */
+  disableCopyPaste?: boolean;
   /** Ours (design 0007): CIDRs reachable through the bastion's network that IP-based connection may dial. */
   onPremisesRanges?: string[];
 }

@@ -20,6 +20,11 @@ export interface RdpTokenResponse {
   destination: string;
   /** ISO 8601. */
   expiresAt: string;
+  /**
+   * Text clipboard allowed: false when the bastion has `disableCopyPaste`. The web client then opens no
+   * clipboard channel (enforced in the browser, as in Azure: the relay does not strip it).
+   */
+  clipboard: boolean;
 }
 
 /**

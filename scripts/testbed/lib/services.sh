@@ -2,7 +2,7 @@
 # What runs on the VMs: packages, the shared test user and key, per-VM configuration files, starting a
 # VM (vm-init.sh inside its namespaces) and waiting for its services.
 
-PACKAGES=(openssh-server sshpass nftables xrdp xorgxrdp xterm twm x11-xserver-utils xvfb
+PACKAGES=(openssh-server sshpass nftables xrdp xorgxrdp xterm twm x11-xserver-utils xvfb xclip
   freerdp2-shadow-x11 winpr-utils freerdp2-x11 weston)
 
 # Install only what is missing; 'apt-get update' only then (it is the slow, network-bound part).

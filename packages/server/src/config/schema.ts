@@ -17,6 +17,8 @@ const NicConfig = Type.Object(
 export const BastionFeatureFields = {
   enableIpConnect: Type.Optional(Type.Boolean()),
   enableShareableLink: Type.Optional(Type.Boolean()),
+  /** Azure's: no text clipboard in the browser RDP/SSH clients (issue 5). */
+  disableCopyPaste: Type.Optional(Type.Boolean()),
   onPremisesRanges: Type.Optional(Type.Array(Cidr, { maxItems: 64 })),
 };
 

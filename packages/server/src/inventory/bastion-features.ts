@@ -9,15 +9,18 @@ import { resourceRepository as repo } from './repository.js';
  * The Standard-tier switches of a bastion host (design 0007), stored in its `properties` beside
  * `virtualNetwork` under Azure's names (`enableIpConnect`, `enableShareableLink`), plus ours:
  * `onPremisesRanges`, address prefixes reachable through the bastion's network (a VPN or ExpressRoute in
- * Azure) that IP-based connection may also dial. All off / empty by default.
+ * Azure) that IP-based connection may also dial. All off / empty by default. `disableCopyPaste` (Azure's
+ * too, issue 5) turns the browser clients' clipboard off: the RDP token and SSH ticket answers carry
+ * `clipboard: false` and the web client then opens no clipboard channel (enforced in the browser, as in Azure).
  */
 export interface BastionFeatures {
   enableIpConnect: boolean;
   enableShareableLink: boolean;
+  disableCopyPaste: boolean;
   onPremisesRanges: string[];
 }
 
-export const FEATURE_DEFAULTS: BastionFeatures = { enableIpConnect: false, enableShareableLink: false, onPremisesRanges: [] };
+export const FEATURE_DEFAULTS: BastionFeatures = { enableIpConnect: false, enableShareableLink: false, disableCopyPaste: false, onPremisesRanges: [] };
 
 /** The features as stored (absent keys: defaults). */
 export function bastionFeatures(properties: object): BastionFeatures {
@@ -25,6 +28,7 @@ export function bastionFeatures(properties: object): BastionFeatures {
   return {
     enableIpConnect: p.enableIpConnect === true,
     enableShareableLink: p.enableShareableLink === true,
+    disableCopyPaste: p.disableCopyPaste === true,
     onPremisesRanges: Array.isArray(p.onPremisesRanges) ? p.onPremisesRanges.filter((r): r is string => typeof r === 'string') : [],
   };
 }
@@ -53,4 +57,13 @@ export async function setBastionFeatures(db: Kysely<Database>, bastionId: string
     if (!r) return;
     await repo.put(tx, { ...r, subscriptionId: parseResourceId(r.id).subscriptionId, parentId: null, properties: { ...r.properties, ...features } });
   });
+}
+
+/**
+ * Whether browser sessions through this bastion may use the text clipboard (Azure's `disableCopyPaste`
+ * off): the `clipboard` of the RDP token and SSH ticket answers. Enforced by the web client, as in Azure.
+ */
+export async function clipboardAllowed(inventory: { get(id: string): Promise<{ properties: object } | undefined> }, bastionId: string | null): Promise<boolean> {
+  const bastion = bastionId ? await inventory.get(bastionId) : undefined;
+  return !bastionFeatures(bastion?.properties ?? {}).disableCopyPaste;
 }

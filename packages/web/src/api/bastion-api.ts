@@ -33,6 +33,8 @@ export interface SshTicketResponse {
   /** The WebSocket path (same origin) that redeems the ticket. */
   url: string;
   expiresAt: string;
+  /** False when the bastion has `disableCopyPaste`: the terminal keeps the clipboard out (no copy, no paste). */
+  clipboard: boolean;
 }
 
 /** What the Connect form needs of a key vault and of its secrets (never a value). */

@@ -40,12 +40,18 @@ export interface RdpConnectTarget {
   /** wss URL of the relay. */
   proxyUrl: string;
   token: string;
+  /** The bastion's word on the text clipboard (false: `disableCopyPaste`); it wins over `options.clipboard`. */
+  clipboard: boolean;
 }
 
 export interface IronSessionOptions {
   desktopSize: DesktopSize;
+  /** The page's wish for the text clipboard; on only if the bastion allows it too (`RdpConnectTarget.clipboard`). */
   clipboard: boolean;
-  /** Fetches a fresh single-use token; called once the client is loaded, right before connecting. */
+  /**
+   * Fetches a fresh single-use token (valid 30 s); called once the client is loaded, before the component is
+   * created (its clipboard is set up from the answer), then connected right away.
+   */
   target: () => Promise<RdpConnectTarget>;
   onWarning?: (message: string) => void;
   /** The browser would not let the page write the clipboard by itself: the user must click "Copy from VM". */
@@ -76,6 +82,9 @@ export class IronSession {
   static async connect(host: HTMLElement, options: IronSessionOptions): Promise<IronSession> {
     const rdp = await loadIronRdp();
     options.signal.throwIfAborted();
+    const target = await options.target();
+    options.signal.throwIfAborted();
+    const clipboard = options.clipboard && target.clipboard;
     let captured: RdpSession | undefined;
     // The component builds and connects the session itself; this subclass lets us keep a reference.
     class CapturingSessionBuilder extends rdp.Backend.SessionBuilder {
@@ -100,8 +109,8 @@ export class IronSession {
           const ui = (event as CustomEvent<{ irgUserInteraction: UserInteraction }>).detail.irgUserInteraction;
           // Synchronously, before the component sets up its clipboard: off means no CLIPRDR channel at all
           // and no polling of the local clipboard.
-          ui.setEnableClipboard(options.clipboard);
-          ui.setEnableAutoClipboard(options.clipboard);
+          ui.setEnableClipboard(clipboard);
+          ui.setEnableAutoClipboard(clipboard);
           ui.setKeyboardUnicodeMode(false);
           ui.onWarningCallback((message) => options.onWarning?.(message));
           ui.onClipboardRemoteUpdateCallback(() => options.onRemoteClipboard?.());
@@ -113,9 +122,7 @@ export class IronSession {
     });
 
     try {
-      if (options.clipboard) await clipboardSetupSettled();
-      options.signal.throwIfAborted();
-      const target = await options.target();
+      if (clipboard) await clipboardSetupSettled();
       options.signal.throwIfAborted();
       const { enableCredssp, displayControl } = rdp;
       const config = ui

@@ -27,7 +27,10 @@ export interface RdpSessionViewProps {
   password: string;
   /** RDP port on the VM; the server's default (3389) when absent. */
   port?: number;
-  /** Text clipboard both ways; off when the bastion disables copy/paste. Default on. */
+  /**
+   * Text clipboard both ways. Default on; the bastion's word (the token's `clipboard`, false when it has
+   * `disableCopyPaste`) wins: this prop can only turn the clipboard off, never on against the bastion.
+   */
   clipboardEnabled?: boolean;
   onStatus?: (status: RdpStatus) => void;
 }
@@ -75,6 +78,8 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
   const [notice, setNotice] = useState<string | undefined>();
   const [certificateChange, setCertificateChange] = useState<CertificateChange | undefined>();
   const [remoteClipboardWaiting, setRemoteClipboardWaiting] = useState(false);
+  /** The bastion's `clipboard` from the latest token (undefined until one arrives). */
+  const [bastionClipboard, setBastionClipboard] = useState<boolean | undefined>();
   const { fullscreen, toggle: toggleFullscreen } = useFullscreen(rootRef);
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
@@ -114,7 +119,9 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         signal,
         target: async () => {
           const t = await rdp.token(vmId, port);
-          return { username, password, destination: t.destination, proxyUrl: relayUrlFor(t.proxyUrl, window.location), token: t.token };
+          const allowed = t.clipboard !== false; // only an explicit false turns it off (an older server sends none)
+          if (!signal.aborted) setBastionClipboard(allowed);
+          return { username, password, destination: t.destination, proxyUrl: relayUrlFor(t.proxyUrl, window.location), token: t.token, clipboard: allowed };
         },
         onWarning: (message) => setNotice(message),
         onRemoteClipboard: () => setRemoteClipboardWaiting(true),
@@ -225,7 +232,8 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         state={status.state}
         stateText={stateText}
         notice={notice}
-        clipboardEnabled={clipboardEnabled}
+        clipboardEnabled={clipboardEnabled && bastionClipboard !== false}
+        clipboardDisabledByBastion={bastionClipboard === false}
         remoteClipboardWaiting={remoteClipboardWaiting}
         fullscreen={fullscreen}
         keysButtonRef={keysButtonRef}

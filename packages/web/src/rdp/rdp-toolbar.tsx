@@ -37,6 +37,8 @@ export interface RdpToolbarProps {
   stateText: string;
   notice: string | undefined;
   clipboardEnabled: boolean;
+  /** The bastion has `disableCopyPaste`: say so (the clipboard buttons are gone). */
+  clipboardDisabledByBastion?: boolean;
   /** The VM copied something the page could not write by itself: offer "Copy from VM". */
   remoteClipboardWaiting: boolean;
   fullscreen: boolean;
@@ -63,7 +65,11 @@ export function RdpToolbar(props: RdpToolbarProps) {
         <Text aria-hidden>·</Text>
         {props.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
         <Text className={mergeClasses(props.state === 'ended' && styles.ended, connected && styles.connected)}>{props.stateText}</Text>
-        {!props.clipboardEnabled && <Text size={200}>· Clipboard off</Text>}
+        {props.clipboardDisabledByBastion ? (
+          <Text size={200}>· Copy and paste is disabled on this bastion</Text>
+        ) : (
+          !props.clipboardEnabled && <Text size={200}>· Clipboard off</Text>
+        )}
         {props.notice && <Text size={200}>· {props.notice}</Text>}
       </div>
       <div className={styles.actions}>

@@ -14,6 +14,8 @@ const useStyles = makeStyles({
 interface TicketState {
   /** The WebSocket URL of the latest ticket; the terminal stays mounted across Reconnects. */
   url?: string;
+  /** The ticket's `clipboard`: false when the bastion has `disableCopyPaste`. */
+  clipboard?: boolean;
   issuing: boolean;
   error?: string;
 }
@@ -34,7 +36,7 @@ export function SshSession({ request }: { request: Extract<ConnectRequest, { pro
     setTicket((t) => ({ ...t, issuing: true, error: undefined }));
     setEnded(undefined);
     api.sshTicket(request.vmId, sshTicketBody(request)).then(
-      (answer) => mine === generation.current && setTicket({ url: answer.url, issuing: false }),
+      (answer) => mine === generation.current && setTicket({ url: answer.url, clipboard: answer.clipboard !== false, issuing: false }),
       (error: unknown) => mine === generation.current && setTicket((t) => ({ ...t, issuing: false, error: userMessage(error) })),
     );
   }, [api, request]);
@@ -64,6 +66,7 @@ export function SshSession({ request }: { request: Extract<ConnectRequest, { pro
       {failure}
       <TerminalView
         url={ticket.url}
+        clipboardEnabled={ticket.clipboard !== false}
         vmName={request.vmName}
         username={request.username}
         onReconnect={issue}

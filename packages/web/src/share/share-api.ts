@@ -40,5 +40,5 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const getSharedVm = (secret: string): Promise<SharedVm> => call(`/api/share/${encodeURIComponent(secret)}`);
 
-export const shareSshTicket = (secret: string, body: { username: string; port: number; auth: ShareAuth }): Promise<{ url: string }> =>
+export const shareSshTicket = (secret: string, body: { username: string; port: number; auth: ShareAuth }): Promise<{ url: string; /** false: the bastion has disableCopyPaste */ clipboard?: boolean }> =>
   call(`/api/share/${encodeURIComponent(secret)}/ssh`, { method: 'POST', body: JSON.stringify(body) });

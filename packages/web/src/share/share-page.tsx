@@ -25,7 +25,7 @@ export function SharePage({ secret }: { secret: string }) {
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [failure, setFailure] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const [session, setSession] = useState<{ url: string; username: string } | undefined>();
+  const [session, setSession] = useState<{ url: string; username: string; clipboard: boolean } | undefined>();
 
   useEffect(() => {
     getSharedVm(secret).then(
@@ -46,7 +46,7 @@ export function SharePage({ secret }: { secret: string }) {
       setFailure(undefined);
       try {
         const answer = await shareSshTicket(secret, { username: request.username, port: request.port, auth: request.auth as ShareAuth });
-        setSession({ url: answer.url, username: request.username });
+        setSession({ url: answer.url, username: request.username, clipboard: answer.clipboard !== false });
       } catch (err) {
         if (err instanceof ShareError && err.gone) setLoad({ status: 'invalid', message: err.message });
         else setFailure(err instanceof Error ? err.message : String(err));
@@ -69,7 +69,7 @@ export function SharePage({ secret }: { secret: string }) {
   if (session)
     return (
       <div className={styles.session}>
-        <TerminalView url={session.url} vmName={load.shared.vm.name} username={session.username} onReconnect={() => void connect(form)} />
+        <TerminalView url={session.url} vmName={load.shared.vm.name} username={session.username} clipboardEnabled={session.clipboard} onReconnect={() => void connect(form)} />
       </div>
     );
 

@@ -34,7 +34,15 @@ export interface TerminalViewProps {
   onEnded?: (end: SshSocketEnd) => void;
   /** Extra buttons beside Reconnect once the session has ended. */
   endActions?: ReactNode;
+  /**
+   * Text clipboard (default on). Off when the bastion has `disableCopyPaste` (the ticket's `clipboard`): no
+   * copy on select, no OSC 52, Copy/Paste in the menu and Ctrl+Shift+C/V disabled, browser copy/paste
+   * events into and out of the terminal dropped. Typing is unaffected.
+   */
+  clipboardEnabled?: boolean;
 }
+
+const COPY_PASTE_DISABLED = 'Copy and paste is disabled on this bastion';
 
 /** The host element exposes the screen's text, for automation (end-to-end tests) and accessibility tools. */
 export type TerminalHostElement = HTMLDivElement & { readScreenText?: () => string };
@@ -60,11 +68,14 @@ const useStyles = makeStyles({
 
 const TERMINAL_THEME = { background: '#1e1e1e', foreground: '#d4d4d4', cursor: '#d4d4d4', selectionBackground: '#264f78' } as const;
 
-/** OSC 52 from the VM may set the clipboard; it may never read it (that would leak the user's clipboard). */
-const writeOnlyClipboard: IClipboardProvider = {
+/**
+ * OSC 52 from the VM may set the clipboard (unless copy/paste is disabled); it may never read it (that
+ * would leak the user's clipboard).
+ */
+const writeOnlyClipboard = (allowed: () => boolean): IClipboardProvider => ({
   readText: () => '',
-  writeText: (selection: ClipboardSelectionType, text: string) => (String(selection) === 'c' ? writeClipboard(text) : undefined),
-};
+  writeText: (selection: ClipboardSelectionType, text: string) => (allowed() && String(selection) === 'c' ? writeClipboard(text) : undefined),
+});
 
 async function writeClipboard(text: string): Promise<void> {
   try {
@@ -81,7 +92,7 @@ const RESET_MODES = '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b
  * The browser-SSH terminal: xterm.js (fit, WebGL with DOM fallback, search, links, clipboard) on one
  * SshSocket, with flow-control acks and a status line (VM, user, connection state, Reconnect).
  */
-export function TerminalView({ url, vmName, username, onReconnect, createSocket, onEnded, endActions }: TerminalViewProps) {
+export function TerminalView({ url, vmName, username, onReconnect, createSocket, onEnded, endActions, clipboardEnabled = true }: TerminalViewProps) {
   const styles = useStyles();
   const hostRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -96,10 +107,14 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
   const [searchOpen, setSearchOpen] = useState(false);
   const onEndedRef = useRef(onEnded);
   onEndedRef.current = onEnded;
+  // Read at event time: the terminal outlives a Reconnect, whose ticket may say otherwise.
+  const clipboardRef = useRef(clipboardEnabled);
+  clipboardRef.current = clipboardEnabled;
 
   const paste = useCallback(async () => {
     const term = termRef.current;
     if (!term) return;
+    if (!clipboardRef.current) return; // Ctrl+Shift+V while disabled: swallowed, nothing read
     try {
       const text = await navigator.clipboard.readText();
       if (text) term.paste(text);
@@ -113,7 +128,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     const term = termRef.current;
     if (!term) return;
     const text = term.getSelection();
-    if (text) void writeClipboard(text);
+    if (text && clipboardRef.current) void writeClipboard(text);
     term.focus();
   }, []);
 
@@ -133,7 +148,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     term.loadAddon(fit);
     term.loadAddon(search);
     term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
-    term.loadAddon(new ClipboardAddon(undefined, writeOnlyClipboard));
+    term.loadAddon(new ClipboardAddon(undefined, writeOnlyClipboard(() => clipboardRef.current)));
     term.open(host);
     loadWebgl(term);
     termRef.current = term;
@@ -148,7 +163,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       term.onSelectionChange(() => {
         const text = term.getSelection();
         setHasSelection(text.length > 0);
-        if (text) void writeClipboard(text); // copy on select
+        if (text && clipboardRef.current) void writeClipboard(text); // copy on select
       }),
     ];
     term.attachCustomKeyEventHandler((event) => {
@@ -164,6 +179,15 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       return false;
     });
 
+    // The browser's own copy and paste (Edit menu, Ctrl+Insert/Shift+Insert, middle click) go through
+    // these events on xterm's textarea: dropped before xterm sees them while copy/paste is disabled.
+    const blockClipboardEvent = (event: Event) => {
+      if (clipboardRef.current) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    };
+    for (const type of ['copy', 'cut', 'paste'] as const) host.addEventListener(type, blockClipboardEvent, true);
+
     let frame = 0;
     const refit = () => {
       cancelAnimationFrame(frame);
@@ -176,6 +200,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     refit();
 
     return () => {
+      for (const type of ['copy', 'cut', 'paste'] as const) host.removeEventListener(type, blockClipboardEvent, true);
       observer.disconnect();
       cancelAnimationFrame(frame);
       for (const s of subscriptions) s.dispose();
@@ -246,7 +271,14 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
 
   return (
     <div className={styles.root}>
-      <TerminalStatusBar vmName={vmName} username={username} connection={connection} notice={notice} endActions={endActions} onReconnect={onReconnect} />
+      <TerminalStatusBar
+        vmName={vmName}
+        username={username}
+        connection={connection}
+        notice={clipboardEnabled ? notice : [COPY_PASTE_DISABLED, notice].filter(Boolean).join(' · ')}
+        endActions={endActions}
+        onReconnect={onReconnect}
+      />
       <div className={styles.body}>
         {searchOpen && <TerminalSearchBar search={searchRef.current} onClose={closeSearch} />}
         <div ref={hostRef} className={styles.host} onContextMenu={onContextMenu} />
@@ -259,10 +291,10 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
         >
           <MenuPopover>
             <MenuList>
-              <MenuItem icon={<CopyRegular />} disabled={!hasSelection} onClick={copy} secondaryContent="Ctrl+Shift+C">
+              <MenuItem icon={<CopyRegular />} disabled={!clipboardEnabled || !hasSelection} onClick={copy} secondaryContent="Ctrl+Shift+C">
                 Copy
               </MenuItem>
-              <MenuItem icon={<ClipboardPasteRegular />} onClick={() => void paste()} secondaryContent="Ctrl+Shift+V">
+              <MenuItem icon={<ClipboardPasteRegular />} disabled={!clipboardEnabled} onClick={() => void paste()} secondaryContent="Ctrl+Shift+V">
                 Paste
               </MenuItem>
             </MenuList>

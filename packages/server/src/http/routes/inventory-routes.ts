@@ -157,7 +157,7 @@ export const inventoryRoutes =
       checkBastionLimits({ idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes });
       let r = await inv.putBastionHost(request.params.rg, request.params.name, p.virtualNetwork.id, request.body.tags);
       // Design 0007: PUT replaces, so an omitted switch is off.
-      await inv.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, onPremisesRanges: p.onPremisesRanges ?? [] });
+      await inv.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, disableCopyPaste: p.disableCopyPaste ?? false, onPremisesRanges: p.onPremisesRanges ?? [] });
       await inv.setBastionLimits(r.id, { idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes }); // design 0005
       r = ((await inv.get(r.id)) ?? r) as typeof r;
       await audited(request, 'resource.written', r.id);

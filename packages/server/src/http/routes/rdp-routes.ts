@@ -8,6 +8,7 @@ import { BastionError, conflict, notFound, validationError } from '../../errors.
 import { RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
 import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
 import { destinationOf, RdpTokenStore } from '../../gateway/rdp/tokens.js';
+import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
@@ -77,7 +78,7 @@ export const rdpRoutes =
           message: `RDP association token issued for ${destinationOf(target)}.`,
           details: { destination: destinationOf(target), expiresAt: expiresAt.toISOString() },
         });
-        const body: RdpTokenResponse = { token, proxyUrl: `wss://${request.headers.host ?? 'localhost'}${RDP_RELAY_PATH}`, destination: destinationOf(target), expiresAt: expiresAt.toISOString() };
+        const body: RdpTokenResponse = { token, proxyUrl: `wss://${request.headers.host ?? 'localhost'}${RDP_RELAY_PATH}`, destination: destinationOf(target), expiresAt: expiresAt.toISOString(), clipboard: await clipboardAllowed(deps.inventory, check.bastionHostId) };
         return reply.code(201).send(body);
       },
     );

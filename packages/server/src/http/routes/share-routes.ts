@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { BastionError } from '../../errors.js';
 import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
 import { SshTicketStore } from '../../gateway/ssh/tickets.js';
+import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { ShareableLinks } from '../../sharing/shareable-links.js';
 import { LINK_INVALID_MESSAGE, linkPrincipal, usableLink } from '../share-access.js';
 import type { SshAuth } from '../../gateway/ssh/index.js';
@@ -57,7 +58,8 @@ export const shareRoutes =
         const port = body.port ?? 22;
         const { ticket, expiresAt } = tickets.issue({ userId: linkPrincipal(link.id), vmId: vm.id, host, port, username: body.username, auth });
         await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: linkPrincipal(link.id), clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vm.id, message: `Connect ticket issued through shareable link ${link.id} for ${body.username}@${vm.name}:${port}.`, details: { linkId: link.id, userName: body.username, port, authType: auth.type } });
-        return reply.code(201).send({ ticket, url: `/api/share/connect?link=${link.id}&ticket=${ticket}`, expiresAt: expiresAt.toISOString(), vmName: vm.name });
+        // clipboard: the bastion's disableCopyPaste applies to link visitors too (the terminal obeys it).
+        return reply.code(201).send({ ticket, url: `/api/share/connect?link=${link.id}&ticket=${ticket}`, expiresAt: expiresAt.toISOString(), vmName: vm.name, clipboard: await clipboardAllowed(deps.inventory, link.bastionId) });
       },
     );
 

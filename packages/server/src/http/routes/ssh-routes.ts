@@ -6,6 +6,7 @@ import { BastionError, notFound, validationError } from '../../errors.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { HostKeyTrust } from '../../gateway/ssh/index.js';
 import type { SshTicketStore } from '../../gateway/ssh/tickets.js';
+import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
@@ -105,7 +106,8 @@ export const sshRoutes =
         const { ticket, expiresAt } = deps.tickets.issue({ userId: request.user!.id, vmId, host, port: body.port ?? 22, username: body.username, auth });
         // Never the ticket itself, nor the credentials: only who, where and how.
         await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vmId, message: `Connect ticket issued for ${body.username}@${request.params.name}:${body.port ?? 22}.`, details: { userName: body.username, port: body.port ?? 22, authType: auth.type, expiresAt: expiresAt.toISOString() } });
-        return reply.code(201).send({ ticket, url: `/api/ssh/connect?ticket=${ticket}`, expiresAt: expiresAt.toISOString() });
+        // Azure's disableCopyPaste on the Connect check's bastion: the terminal then keeps the clipboard out.
+        return reply.code(201).send({ ticket, url: `/api/ssh/connect?ticket=${ticket}`, expiresAt: expiresAt.toISOString(), clipboard: await clipboardAllowed(deps.inventory, result.bastionHostId) });
       },
     );
 
