@@ -9,24 +9,13 @@ import {
   PlugDisconnectedRegular,
 } from '@fluentui/react-icons';
 import type { Ref } from 'react';
+import { useSessionBarStyles } from '../session/session-bar-styles.js';
 import { SPECIAL_KEYS, type SpecialKey } from './key-sequences.js';
 
 export type RdpConnectionState = 'connecting' | 'connected' | 'ended';
 
 const useStyles = makeStyles({
-  bar: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
-    backgroundColor: tokens.colorNeutralBackground3,
-    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-  },
-  status: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, minWidth: 0, flexGrow: 1 },
-  ended: { color: tokens.colorPaletteRedForeground1 },
-  connected: { color: tokens.colorPaletteGreenForeground1 },
+  grow: { flexGrow: 1 },
   actions: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalXS },
 });
 
@@ -55,16 +44,17 @@ export interface RdpToolbarProps {
 /** Status line (VM · user · state) and the session's commands. */
 export function RdpToolbar(props: RdpToolbarProps) {
   const styles = useStyles();
+  const bar = useSessionBarStyles();
   const connected = props.state === 'connected';
   return (
-    <div className={styles.bar}>
-      <div role="status" aria-label="Connection status" className={styles.status}>
+    <div className={bar.bar}>
+      <div role="status" aria-label="Connection status" className={mergeClasses(bar.status, styles.grow)}>
         <Text weight="semibold">{props.vmName}</Text>
         <Text aria-hidden>·</Text>
         <Text>{props.username}</Text>
         <Text aria-hidden>·</Text>
         {props.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
-        <Text className={mergeClasses(props.state === 'ended' && styles.ended, connected && styles.connected)}>{props.stateText}</Text>
+        <Text className={mergeClasses(props.state === 'ended' && bar.ended, connected && bar.connected)}>{props.stateText}</Text>
         {props.clipboardDisabledByBastion ? (
           <Text size={200}>· Copy and paste is disabled on this bastion</Text>
         ) : (

@@ -1,5 +1,6 @@
 import { Button, Spinner, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
+import { useSessionBarStyles } from '../session/session-bar-styles.js';
 import type { SshReady } from './ssh-socket.js';
 
 export type Connection =
@@ -8,19 +9,6 @@ export type Connection =
   | { state: 'ended'; message: string };
 
 const useStyles = makeStyles({
-  bar: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
-    backgroundColor: tokens.colorNeutralBackground3,
-    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-  },
-  status: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, minWidth: 0 },
-  ended: { color: tokens.colorPaletteRedForeground1 },
-  connected: { color: tokens.colorPaletteGreenForeground1 },
   hostKey: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
 });
 
@@ -36,20 +24,21 @@ export interface TerminalStatusBarProps {
 /** VM, user and connection state (with the host key on first use); once ended, the reason and Reconnect. */
 export function TerminalStatusBar({ vmName, username, connection, notice, endActions, onReconnect }: TerminalStatusBarProps) {
   const styles = useStyles();
+  const bar = useSessionBarStyles();
   let stateText: string;
   if (connection.state === 'connecting') stateText = 'Connecting…';
   else if (connection.state === 'connected') stateText = 'Connected';
   else stateText = `Disconnected: ${connection.message}`;
 
   return (
-    <div className={styles.bar}>
-      <div role="status" aria-label="Connection status" className={styles.status}>
+    <div className={bar.bar}>
+      <div role="status" aria-label="Connection status" className={bar.status}>
         <Text weight="semibold">{vmName}</Text>
         <Text aria-hidden>·</Text>
         <Text>{username}</Text>
         <Text aria-hidden>·</Text>
         {connection.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
-        <Text className={mergeClasses(connection.state === 'ended' && styles.ended, connection.state === 'connected' && styles.connected)}>{stateText}</Text>
+        <Text className={mergeClasses(connection.state === 'ended' && bar.ended, connection.state === 'connected' && bar.connected)}>{stateText}</Text>
         {connection.state === 'connected' && connection.hostKey.status === 'new' && (
           <Text size={200}>
             New host key pinned: {connection.hostKey.keyType} <span className={styles.hostKey}>{connection.hostKey.fingerprint}</span>
@@ -58,7 +47,7 @@ export function TerminalStatusBar({ vmName, username, connection, notice, endAct
         {notice && <Text size={200}>{notice}</Text>}
       </div>
       {connection.state === 'ended' && (
-        <div className={styles.status}>
+        <div className={bar.status}>
           {endActions}
           <Button appearance="primary" size="small" onClick={onReconnect}>
             Reconnect
