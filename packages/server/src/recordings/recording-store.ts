@@ -21,21 +21,11 @@ export type RecordingsTable = {
 };
 type RecordingTables = { recordings: RecordingsTable };
 
-export interface RecordingRow {
-  sessionId: string;
-  protocol: 'ssh' | 'rdp';
-  format: RecordingFormat;
+/** A stored recording: what the API lists (less `live`, known only to the running process) plus its file. */
+export type RecordingRow = Omit<RecordingInfo, 'live'> & {
   /** Relative to the recordings folder. */
   file: string;
-  vm: string;
-  user: string;
-  userName: string;
-  start: string;
-  end: string | null;
-  size: number;
-  status: RecordingStatus;
-  error: string | null;
-}
+};
 
 export interface RecordingFilter {
   vm?: string | undefined;
