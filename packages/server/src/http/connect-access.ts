@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { InventoryService } from '../inventory/service.js';
 import { connectCheck, type ConnectCheckResult } from '../rbac/index.js';
+import { requestWho } from './request-who.js';
 
 /** What the Connect check denied, in one sentence for messages and the audit log. */
 export const connectDenial = (result: ConnectCheckResult): string => result.missing.map((m) => m.message).join('; ') || result.reason;
@@ -16,9 +17,7 @@ export async function checkConnect(deps: { inventory: InventoryService; audit: A
     await deps.audit.write({
       type: 'access.denied',
       outcome: 'denied',
-      actor: request.user?.username ?? null,
-      clientIp: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
+      ...requestWho(request),
       target: vmId,
       message: `Connect check: ${connectDenial(result)}`,
       details: { missing: result.missing },

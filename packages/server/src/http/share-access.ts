@@ -6,6 +6,7 @@ import * as ids from '../inventory/ids.js';
 import type { Resource } from '../inventory/repository.js';
 import type { InventoryService } from '../inventory/service.js';
 import type { ShareableLinks, ShareableLinkView } from '../sharing/shareable-links.js';
+import { requestWho } from './request-who.js';
 
 /** Link-holder tickets and records are bound to `link:<id>` where a portal session's are bound to a user ID. */
 export const linkPrincipal = (linkId: string): string => `link:${linkId}`;
@@ -25,7 +26,7 @@ export interface ValidLink {
  */
 export async function usableLink(deps: { inventory: InventoryService; audit: AuditLog; links: ShareableLinks }, request: FastifyRequest, by: { secret: string } | { id: string }): Promise<ValidLink> {
   const refuse = async (reason: string, target: string | null): Promise<never> => {
-    await deps.audit.write({ type: 'link.rejected', outcome: 'denied', actor: null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message: `Shareable link refused: ${reason}.`, details: { reason } });
+    await deps.audit.write({ type: 'link.rejected', outcome: 'denied', ...requestWho(request, null), target, message: `Shareable link refused: ${reason}.`, details: { reason } });
     throw new BastionError('BST_ERR_LINK_INVALID', LINK_INVALID_MESSAGE);
   };
   let link: ShareableLinkView | undefined;

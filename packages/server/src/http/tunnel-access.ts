@@ -7,6 +7,7 @@ import * as ids from '../inventory/ids.js';
 import type { InventoryService } from '../inventory/service.js';
 import { ACTIONS } from '../rbac/index.js';
 import { checkConnect, connectDenial } from './connect-access.js';
+import { requestWho } from './request-who.js';
 
 /** Where one tunnel goes, decided before the WebSocket upgrade (design 0007). */
 export interface TunnelTarget {
@@ -40,7 +41,7 @@ export const bastionOfIpTarget = (targetId: string): string | undefined => {
  */
 export async function resolveTunnelTarget(deps: { inventory: InventoryService; audit: AuditLog }, request: FastifyRequest, want: TunnelRequest): Promise<TunnelTarget> {
   const refuse = async (status: number, message: string, target: string | null): Promise<never> => {
-    await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message, details: { port: want.port, ...('ip' in want ? { ip: want.ip } : {}) } });
+    await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', ...requestWho(request), target, message, details: { port: want.port, ...('ip' in want ? { ip: want.ip } : {}) } });
     throw new BastionError(STATUS_CODE[status] ?? 'BST_ERR_FORBIDDEN', message);
   };
   if ('vm' in want) {

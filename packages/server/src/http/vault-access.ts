@@ -6,6 +6,7 @@ import type { SshAuth } from '../gateway/ssh/index.js';
 import type { SshTicketAuth, SshTicketTarget } from '../gateway/ssh/tickets.js';
 import { DATA_ACTIONS } from '../rbac/index.js';
 import { canonicalSecretId, SECRET_CONTENT_TYPES, VaultDecryptError, type VaultStore } from '../vault/index.js';
+import { requestWho } from './request-who.js';
 
 const GET_SECRET = DATA_ACTIONS.keyVaultSecrets.getSecret;
 const nameOf = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
@@ -40,7 +41,7 @@ export type ResolvedTicketAuth = { ok: true; auth: SshAuth } | { ok: false; code
 export async function resolveTicketAuth(deps: { vault?: VaultStore | undefined; audit: AuditLog }, request: FastifyRequest, target: SshTicketTarget): Promise<ResolvedTicketAuth> {
   const ref = target.auth;
   if (ref.type !== 'vaultSecret') return { ok: true, auth: ref };
-  const who = { actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: ref.secretId };
+  const who = { ...requestWho(request), target: ref.secretId };
   const decision = (await request.grants()).check(GET_SECRET, ref.secretId);
   if (!decision.allowed) {
     await deps.audit.write({ ...who, type: 'access.denied', outcome: 'denied', message: decision.reason, details: { action: GET_SECRET, vmId: target.vmId } });

@@ -5,6 +5,7 @@ import { BastionError, validationError } from '../../errors.js';
 import { loadPrincipal, normalizeScope, type AccessChecker, type GrantSet, type Principal } from '../../rbac/index.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.js';
+import { requestWho } from '../request-who.js';
 
 /**
  * How a route is authorized. Every non-public /api route must declare one (the hook fails closed and a
@@ -47,7 +48,7 @@ export function registerAuthorization(app: FastifyInstance, deps: { db: Kysely<D
   });
 
   const deny = async (request: FastifyRequest, action: string, target: string, reason: string, shown?: string): Promise<never> => {
-    await deps.audit.write({ type: 'access.denied', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message: reason, details: { action, method: request.method, url: request.url.split('?')[0] } });
+    await deps.audit.write({ type: 'access.denied', outcome: 'denied', ...requestWho(request), target, message: reason, details: { action, method: request.method, url: request.url.split('?')[0] } });
     throw new BastionError('BST_ERR_FORBIDDEN', shown ?? `You do not have permission for ${action} on ${lastSegments(target)}.`);
   };
 

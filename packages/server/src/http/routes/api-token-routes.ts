@@ -5,6 +5,7 @@ import { API_TOKEN_MAX_DAYS, type ApiTokens } from '../../identity/api-tokens.js
 import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
 import type { UserDirectory } from '../../identity/users.js';
 import { verifyPasswordSignIn } from './password-sign-in.js';
+import { requestWho } from '../request-who.js';
 
 export interface ApiTokenRouteDeps {
   users: UserDirectory;
@@ -74,7 +75,7 @@ export const apiTokenRoutes =
       async (request, reply) => {
         const id = request.params.id === 'current' ? request.apiToken?.id : request.params.id;
         if (!id || !(await deps.apiTokens.revoke(request.user!.id, id))) throw notFound(`API token ${request.params.id}`);
-        await deps.audit.write({ type: 'user.token.revoked', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: request.user!.username, message: 'API token revoked.', details: { tokenId: id } });
+        await deps.audit.write({ type: 'user.token.revoked', outcome: 'success', ...requestWho(request), target: request.user!.username, message: 'API token revoked.', details: { tokenId: id } });
         return reply.code(204).send();
       },
     );

@@ -12,6 +12,7 @@ import type { UserView } from '../../identity/users.js';
 import type { Database } from '../../storage/schema.js';
 import { verifyPasswordSignIn } from './password-sign-in.js';
 import { UserSchema } from './schemas.js';
+import { requestWho } from '../request-who.js';
 
 export interface AuthRouteDeps {
   users: UserDirectory;
@@ -80,7 +81,7 @@ export const authRoutes =
           throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');
         const cookie = request.cookies[SESSION_COOKIE];
         if (cookie) await deps.sessions.destroy(cookie);
-        if (request.user) await deps.audit.write({ type: 'user.logout', outcome: 'success', actor: request.user.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: request.user.username, message: 'Signed out.' });
+        if (request.user) await deps.audit.write({ type: 'user.logout', outcome: 'success', ...requestWho(request, request.user.username), target: request.user.username, message: 'Signed out.' });
         reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
         return reply.code(204).send();
       },
@@ -102,7 +103,7 @@ export const authRoutes =
         await deps.sessions.destroyAllFor(user.id, request.cookies[SESSION_COOKIE]);
         // A new password usually means the old one may be known: CLI tokens issued with it go too.
         await deps.apiTokens?.revokeAllFor(user.id, request.apiToken?.id);
-        await deps.audit.write({ type: 'user.password.changed', outcome: 'success', actor: user.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: user.username, message: 'Password changed; other sessions signed out.' });
+        await deps.audit.write({ type: 'user.password.changed', outcome: 'success', ...requestWho(request, user.username), target: user.username, message: 'Password changed; other sessions signed out.' });
         return reply.code(204).send();
       },
     );

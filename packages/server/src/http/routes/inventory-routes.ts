@@ -11,6 +11,7 @@ import { viewResource } from '../../inventory/views.js';
 import { ACTIONS, actionsFor, type Operation } from '../../rbac/index.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { ListOf, NameParam, ResourceSchema, Tags } from './schemas.js';
+import { requestWho } from '../request-who.js';
 
 const Ref = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
 const strict = { additionalProperties: false } as const;
@@ -40,7 +41,7 @@ export const inventoryRoutes =
       if (sub.toLowerCase() !== inv.subscriptionId.toLowerCase()) throw notFound(`Subscription ${sub}`);
     };
     const audited = async (request: FastifyRequest, type: 'resource.written' | 'resource.deleted', id: string) =>
-      deps.audit.write({ type, outcome: 'success', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: id, message: `${type === 'resource.written' ? 'Wrote' : 'Deleted'} ${id}.` });
+      deps.audit.write({ type, outcome: 'success', ...requestWho(request), target: id, message: `${type === 'resource.written' ? 'Wrote' : 'Deleted'} ${id}.` });
     const tags = ['inventory'];
     /** What a listing shows: only the resources the caller may read (one GrantSet for the whole list). */
     const readable = async <R extends { id: string; type: ids.InventoryType }>(request: FastifyRequest, items: R[]): Promise<R[]> => {

@@ -12,6 +12,7 @@ import { checkWebSocketOrigin } from '../websocket-origin.js';
 import { handleSshConnect, type SshConnectDeps } from './ssh-connect-handler.js';
 import { ArmResourceParams } from './schemas.js';
 import { SshTicketCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
+import { requestWho } from '../request-who.js';
 
 export interface IpSshRouteDeps extends SshConnectDeps {
   allowedOrigins: (request: FastifyRequest) => string[];
@@ -61,14 +62,14 @@ export const ipSshRoutes =
         const body = request.body;
         const refused = await refusal(request, bastion.id, body.targetIp);
         if (refused) {
-          await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: ipTargetId(bastion.id, body.targetIp), message: refused.message, details: { ip: body.targetIp, via: 'bastionSsh' } });
+          await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', ...requestWho(request), target: ipTargetId(bastion.id, body.targetIp), message: refused.message, details: { ip: body.targetIp, via: 'bastionSsh' } });
           throw new BastionError(refused.status === 400 ? 'BST_ERR_VALIDATION' : refused.status === 404 ? 'BST_ERR_NOT_FOUND' : 'BST_ERR_FORBIDDEN', refused.message);
         }
         const auth = await ticketAuthOf(deps, request, body.auth);
         const port = body.port ?? 22;
         const target = ipTargetId(bastion.id, body.targetIp);
         const { ticket, expiresAt } = tickets.issue({ userId: request.user!.id, vmId: target, host: body.targetIp, port, username: body.username, auth });
-        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target, message: `Connect ticket issued for ${body.username}@${body.targetIp}:${port} (IP-based connection).`, details: { userName: body.username, port, authType: auth.type, expiresAt: expiresAt.toISOString() } });
+        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', ...requestWho(request), target, message: `Connect ticket issued for ${body.username}@${body.targetIp}:${port} (IP-based connection).`, details: { userName: body.username, port, authType: auth.type, expiresAt: expiresAt.toISOString() } });
         return reply.code(201).send({ ticket, url: `${IP_SSH_PATH}?ticket=${ticket}`, expiresAt: expiresAt.toISOString() });
       },
     );

@@ -9,6 +9,7 @@ import type { Database } from '../../storage/schema.js';
 import { checkConnect } from '../connect-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { ArmResourceParams } from './schemas.js';
+import { requestWho } from '../request-who.js';
 
 const somewhere = (action: string) => ({ access: { kind: 'somewhere' as const, action } });
 const strict = { additionalProperties: false } as const;
@@ -19,7 +20,6 @@ const CHECK_SUFFIX = '/bastionConnectCheck';
 export const rbacRoutes =
   (deps: { db: Kysely<Database>; roles: RoleStore; audit: AuditLog; inventory: InventoryService }): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
     const checkedScope = (scope: string): string => {
       try {
         return normalizeScope(scope);
@@ -62,7 +62,7 @@ export const rbacRoutes =
       async (request, reply) => {
         for (const scope of request.body.assignableScopes) await request.authorize(ACTIONS.roleDefinitions.write, checkedScope(scope));
         const role = await deps.roles.createRoleDefinition(request.body);
-        await deps.audit.write({ ...who(request), type: 'rbac.role.created', outcome: 'success', target: role.id, message: `Custom role ${role.name} created.`, details: { actions: role.actions, notActions: role.notActions, assignableScopes: role.assignableScopes } });
+        await deps.audit.write({ ...requestWho(request), type: 'rbac.role.created', outcome: 'success', target: role.id, message: `Custom role ${role.name} created.`, details: { actions: role.actions, notActions: role.notActions, assignableScopes: role.assignableScopes } });
         return reply.code(201).send({ ...role, builtIn: false });
       },
     );
@@ -72,7 +72,7 @@ export const rbacRoutes =
       if (!role) throw notFound(`Role definition ${request.params.id}`);
       for (const scope of role.assignableScopes) await request.authorize(ACTIONS.roleDefinitions.delete, scope);
       await deps.roles.deleteRoleDefinition(role.id);
-      await deps.audit.write({ ...who(request), type: 'rbac.role.deleted', outcome: 'success', target: role.id, message: `Custom role ${role.name} deleted.` });
+      await deps.audit.write({ ...requestWho(request), type: 'rbac.role.deleted', outcome: 'success', target: role.id, message: `Custom role ${role.name} deleted.` });
       return reply.code(204).send();
     });
 
@@ -103,7 +103,7 @@ export const rbacRoutes =
         const principal = await resolvePrincipalByName(deps.db, request.body.assignee, request.body.assigneeType);
         const a = await deps.roles.createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: request.body.role, scope, createdBy: request.user!.id });
         const [shown] = await view([a]);
-        await deps.audit.write({ ...who(request), type: 'rbac.assignment.created', outcome: 'success', target: scope, message: `Role ${shown!.roleDefinitionName} assigned to ${principal.type} ${request.body.assignee} at ${scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: principal.type, principal: request.body.assignee, scope } });
+        await deps.audit.write({ ...requestWho(request), type: 'rbac.assignment.created', outcome: 'success', target: scope, message: `Role ${shown!.roleDefinitionName} assigned to ${principal.type} ${request.body.assignee} at ${scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: principal.type, principal: request.body.assignee, scope } });
         return reply.code(201).send(shown);
       },
     );
@@ -114,7 +114,7 @@ export const rbacRoutes =
       await request.authorize(ACTIONS.roleAssignments.delete, a.scope);
       const [shown] = await view([a]);
       await deps.roles.deleteRoleAssignment(a.id);
-      await deps.audit.write({ ...who(request), type: 'rbac.assignment.deleted', outcome: 'success', target: a.scope, message: `Role ${shown!.roleDefinitionName} removed from ${a.principalType} ${shown!.principalName} at ${a.scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: a.principalType, principal: shown!.principalName, scope: a.scope } });
+      await deps.audit.write({ ...requestWho(request), type: 'rbac.assignment.deleted', outcome: 'success', target: a.scope, message: `Role ${shown!.roleDefinitionName} removed from ${a.principalType} ${shown!.principalName} at ${a.scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: a.principalType, principal: shown!.principalName, scope: a.scope } });
       return reply.code(204).send();
     });
 

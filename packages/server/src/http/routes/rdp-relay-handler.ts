@@ -19,6 +19,7 @@ import { limitsFromProperties, watchLimits } from '../../sessions/session-limits
 import { checkConnect, connectDenial } from '../connect-access.js';
 import type { Recordings } from '../../recordings/index.js';
 import { startRdpRecording } from './recording-hooks.js';
+import { requestWho } from '../request-who.js';
 
 export interface RdpRelayDeps {
   audit: AuditLog;
@@ -42,7 +43,7 @@ const TOKEN_MESSAGES: Record<string, string> = {
 
 /** Audit events never break a connection: a failed write is logged. */
 function audit(deps: RdpRelayDeps, request: FastifyRequest, input: AuditInput): Promise<void> {
-  const who = { actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null };
+  const who = { ...requestWho(request) };
   return deps.audit.write({ ...who, ...input }).then(
     () => undefined,
     (err: unknown) => request.log.error({ err, type: input.type }, 'audit write failed'),

@@ -18,6 +18,7 @@ import { resourceIdFromUrl } from '../resource-url.js';
 import { handleRdpRelay, type RdpRelayDeps } from './rdp-relay-handler.js';
 import { ArmResourceParams } from './schemas.js';
 import { checkWebSocketOrigin } from '../websocket-origin.js';
+import { requestWho } from '../request-who.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
@@ -71,9 +72,7 @@ export const rdpRoutes =
         await deps.audit.write({
           type: 'rdp.token.issued',
           outcome: 'success',
-          actor: request.user!.username,
-          clientIp: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
+          ...requestWho(request),
           target: vmId,
           message: `RDP association token issued for ${destinationOf(target)}.`,
           details: { destination: destinationOf(target), expiresAt: expiresAt.toISOString() },
@@ -135,9 +134,7 @@ export const rdpRoutes =
         await deps.audit.write({
           type: 'rdp.certificate.accepted',
           outcome: 'success',
-          actor: request.user!.username,
-          clientIp: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
+          ...requestWho(request),
           target: vmId,
           message: `RDP certificate of ${request.params.name}:${p} accepted: ${accepted.before.pinned.fingerprint} → ${accepted.after.pinned.fingerprint}.`,
           details: { port: p, oldFingerprint: accepted.before.pinned.fingerprint, newFingerprint: accepted.after.pinned.fingerprint, subject: accepted.after.pinned.subject },

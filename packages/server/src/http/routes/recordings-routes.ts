@@ -8,6 +8,7 @@ import { ACTIONS } from '../../rbac/index.js';
 import { recordingInfo, streamCast, type RecordingRow, type Recordings, type WatchSocket } from '../../recordings/index.js';
 import { bastionOfIpTarget } from '../tunnel-access.js';
 import { checkWebSocketOrigin } from '../websocket-origin.js';
+import { requestWho } from '../request-who.js';
 
 export interface RecordingRouteDeps {
   recordings: Recordings;
@@ -52,7 +53,7 @@ export const recordingsRoutes =
     };
     const info = (row: RecordingRow) => recordingInfo(row, deps.recordings.isLive(row.sessionId), deps.recordings.liveSize(row.sessionId) ?? row.size);
     const audit = (request: FastifyRequest, input: AuditInput): Promise<unknown> =>
-      deps.audit.write({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, ...input });
+      deps.audit.write({ ...requestWho(request), ...input });
     const details = (row: RecordingRow) => ({ sessionId: row.sessionId, format: row.format, user: row.user, start: row.start });
 
     app.get(

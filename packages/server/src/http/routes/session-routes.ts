@@ -9,6 +9,7 @@ import { ACTIONS } from '../../rbac/index.js';
 import type { LiveSession, LiveSessions } from '../../sessions/live-sessions.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { NameParam } from './schemas.js';
+import { requestWho } from '../request-who.js';
 
 const BASTION = '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Network/bastionHosts/:name';
 const Params = Type.Object({ sub: NameParam, rg: NameParam, name: NameParam });
@@ -105,9 +106,7 @@ export const sessionRoutes =
           await deps.audit.write({
             type: 'session.terminated',
             outcome: 'success',
-            actor: request.user?.username ?? null,
-            clientIp: request.ip,
-            userAgent: request.headers['user-agent'] ?? null,
+            ...requestWho(request),
             target: s.info.targetResourceId,
             message: `Disconnected the ${s.protocol.toUpperCase()} session ${sessionId} of ${s.info.principalName} to ${ids.nameOf(s.info.targetResourceId)}.`,
             details: { sessionId, protocol: s.protocol, principalName: s.info.principalName, userName: s.info.userName, bastionResourceId: id },

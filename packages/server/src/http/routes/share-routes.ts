@@ -10,6 +10,7 @@ import type { SshAuth } from '../../gateway/ssh/index.js';
 import { handleSshConnect, type SshAdmission, type SshConnectDeps } from './ssh-connect-handler.js';
 import { SshCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
 import { checkWebSocketOrigin } from '../websocket-origin.js';
+import { requestWho } from '../request-who.js';
 
 export interface ShareRouteDeps extends SshConnectDeps {
   links: ShareableLinks;
@@ -57,7 +58,7 @@ export const shareRoutes =
         const auth = await ticketAuthOf(deps, request, body.auth);
         const port = body.port ?? 22;
         const { ticket, expiresAt } = tickets.issue({ userId: linkPrincipal(link.id), vmId: vm.id, host, port, username: body.username, auth });
-        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: linkPrincipal(link.id), clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vm.id, message: `Connect ticket issued through shareable link ${link.id} for ${body.username}@${vm.name}:${port}.`, details: { linkId: link.id, userName: body.username, port, authType: auth.type } });
+        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', ...requestWho(request, linkPrincipal(link.id)), target: vm.id, message: `Connect ticket issued through shareable link ${link.id} for ${body.username}@${vm.name}:${port}.`, details: { linkId: link.id, userName: body.username, port, authType: auth.type } });
         // clipboard: the bastion's disableCopyPaste applies to link visitors too (the terminal obeys it).
         return reply.code(201).send({ ticket, url: `/api/share/connect?link=${link.id}&ticket=${ticket}`, expiresAt: expiresAt.toISOString(), vmName: vm.name, clipboard: await clipboardAllowed(deps.inventory, link.bastionId) });
       },
@@ -117,7 +118,7 @@ function linkAdmission(deps: ShareRouteDeps, request: FastifyRequest, tickets: S
         targetResourceId: valid.vm.id,
         hostKeyId: target.vmId,
         onStart: async (record) => {
-          await deps.audit.write({ type: 'link.used', outcome: 'success', actor: principal, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: valid.vm.id, message: `Shareable link ${valid.link.id} used to connect to ${valid.vm.name} as ${target.username}.`, details: { linkId: valid.link.id, sessionId: record.sessionId, createdBy: valid.link.createdBy } });
+          await deps.audit.write({ type: 'link.used', outcome: 'success', ...requestWho(request, principal), target: valid.vm.id, message: `Shareable link ${valid.link.id} used to connect to ${valid.vm.name} as ${target.username}.`, details: { linkId: valid.link.id, sessionId: record.sessionId, createdBy: valid.link.createdBy } });
         },
       };
     },

@@ -12,6 +12,7 @@ import { checkConnect, connectDenial } from '../connect-access.js';
 import { linkPrincipal } from '../share-access.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { ArmResourceParams } from './schemas.js';
+import { requestWho } from '../request-who.js';
 
 const BASTION = '/api/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Network/bastionHosts/:name';
 const strict = { additionalProperties: false } as const;
@@ -45,7 +46,6 @@ export const shareableLinkRoutes =
       if (!bastion || bastion.type !== ids.TYPES.bastionHost) throw notFound(`Bastion ${ids.nameOf(bastionIdOf(request))}`);
       return bastion;
     };
-    const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
     app.post(
       `${BASTION}/createShareableLinks`,
@@ -73,7 +73,7 @@ export const shareableLinkRoutes =
         const made = await deps.links.create({ bastionId: bastion.id, vmIds, createdBy: request.user!.username, createdById: request.user!.id, expiresAt });
         const origin = deps.publicUrl ? new URL(deps.publicUrl).origin : `https://${request.headers.host ?? 'localhost'}`;
         for (const m of made)
-          await deps.audit.write({ ...who(request), type: 'link.created', outcome: 'success', target: m.link.vm.id, message: `Shareable link ${m.link.id} to ${ids.nameOf(m.link.vm.id)} created${expiresAt ? `, expires ${expiresAt}` : ', no expiry'}.`, details: { linkId: m.link.id, bastionId: bastion.id, expiresAt } });
+          await deps.audit.write({ ...requestWho(request), type: 'link.created', outcome: 'success', target: m.link.vm.id, message: `Shareable link ${m.link.id} to ${ids.nameOf(m.link.vm.id)} created${expiresAt ? `, expires ${expiresAt}` : ', no expiry'}.`, details: { linkId: m.link.id, bastionId: bastion.id, expiresAt } });
         return reply.code(200).send({ value: made.map((m) => item(m.link, `${origin}${SHARE_PATH}${m.secret}`)) });
       },
     );
@@ -110,7 +110,7 @@ export const shareableLinkRoutes =
         const principals = new Set(deleted.map((l) => linkPrincipal(l.id)));
         await Promise.allSettled(deps.live.list().filter((s) => principals.has(s.info.principalId)).map((s) => s.terminate('terminated', 'The shareable link of this session was revoked.')));
         if (deleted.length > 0)
-          await deps.audit.write({ ...who(request), type: 'link.deleted', outcome: 'success', target: bastion.id, message: `${deleted.length} shareable link(s) deleted.`, details: { linkIds: deleted.map((l) => l.id), vms: [...new Set(deleted.map((l) => l.vm.id))] } });
+          await deps.audit.write({ ...requestWho(request), type: 'link.deleted', outcome: 'success', target: bastion.id, message: `${deleted.length} shareable link(s) deleted.`, details: { linkIds: deleted.map((l) => l.id), vms: [...new Set(deleted.map((l) => l.vm.id))] } });
         return { value: deleted.map((l) => item(l, null)) };
       },
     );

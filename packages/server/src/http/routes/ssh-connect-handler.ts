@@ -14,6 +14,7 @@ import type { VaultStore } from '../../vault/index.js';
 import { startSshRecording } from './recording-hooks.js';
 import type { Recordings } from '../../recordings/index.js';
 import { ConnectionEnd } from './connection-end.js';
+import { requestWho } from '../request-who.js';
 
 export interface SshConnectDeps {
   audit: AuditLog;
@@ -73,15 +74,9 @@ export function clientAddressOf(request: FastifyRequest): { ip: string; port: nu
   return { ip: request.ip, port: request.ip === peer && port !== undefined ? port : null };
 }
 
-const whoOf = (request: FastifyRequest, actor?: string | null): Pick<AuditInput, 'actor' | 'clientIp' | 'userAgent'> => ({
-  actor: actor !== undefined ? actor : (request.user?.username ?? null),
-  clientIp: request.ip,
-  userAgent: request.headers['user-agent'] ?? null,
-});
-
 /** Audit events never break a connection: a failed write is logged. `actor` defaults to the signed-in user. */
 export function auditSshEvent(deps: Pick<SshConnectDeps, 'audit'>, request: FastifyRequest, input: AuditInput, actor?: string | null): Promise<void> {
-  return deps.audit.write({ ...whoOf(request, actor), ...input }).then(
+  return deps.audit.write({ ...requestWho(request, actor), ...input }).then(
     () => undefined,
     (err: unknown) => request.log.error({ err, type: input.type }, 'audit write failed'),
   );

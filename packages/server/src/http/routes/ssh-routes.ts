@@ -21,6 +21,7 @@ import { failSocket, type RelaySocket } from '../../gateway/ssh/relay.js';
 import { auditSshEvent, handleSshConnect, type SshAdmission } from './ssh-connect-handler.js';
 import { ArmResourceParams } from './schemas.js';
 import { SshTicketCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
+import { requestWho } from '../request-who.js';
 
 const tags = ['bastion'];
 const strict = { additionalProperties: false } as const;
@@ -105,7 +106,7 @@ export const sshRoutes =
         const auth = await ticketAuthOf(deps, request, body.auth);
         const { ticket, expiresAt } = deps.tickets.issue({ userId: request.user!.id, vmId, host, port: body.port ?? 22, username: body.username, auth });
         // Never the ticket itself, nor the credentials: only who, where and how.
-        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', actor: request.user!.username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: vmId, message: `Connect ticket issued for ${body.username}@${request.params.name}:${body.port ?? 22}.`, details: { userName: body.username, port: body.port ?? 22, authType: auth.type, expiresAt: expiresAt.toISOString() } });
+        await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', ...requestWho(request), target: vmId, message: `Connect ticket issued for ${body.username}@${request.params.name}:${body.port ?? 22}.`, details: { userName: body.username, port: body.port ?? 22, authType: auth.type, expiresAt: expiresAt.toISOString() } });
         // Azure's disableCopyPaste on the Connect check's bastion: the terminal then keeps the clipboard out.
         return reply.code(201).send({ ticket, url: `/api/ssh/connect?ticket=${ticket}`, expiresAt: expiresAt.toISOString(), clipboard: await clipboardAllowed(deps.inventory, result.bastionHostId) });
       },
@@ -125,7 +126,7 @@ export const sshRoutes =
         },
         preValidation: async (request) => {
           await checkWebSocketOrigin(request, deps.allowedOrigins, {
-            onRefused: (message, origin) => deps.audit.write({ type: 'ssh.ticket.rejected', outcome: 'denied', actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: null, message, details: { reason: 'origin', origin } }),
+            onRefused: (message, origin) => deps.audit.write({ type: 'ssh.ticket.rejected', outcome: 'denied', ...requestWho(request), target: null, message, details: { reason: 'origin', origin } }),
           });
         },
       },

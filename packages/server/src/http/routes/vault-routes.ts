@@ -7,6 +7,7 @@ import { checkSshPrivateKeySecret, SECRET_CONTENT_TYPES, vaultResourceId, type K
 import { resourceIdFromUrl } from '../resource-url.js';
 import { needVault } from '../vault-access.js';
 import { ListOf, NameParam } from './schemas.js';
+import { requestWho } from '../request-who.js';
 
 const tags = ['key vault'];
 const strict = { additionalProperties: false } as const;
@@ -55,7 +56,6 @@ export const vaultRoutes =
   (deps: { vault?: VaultStore | undefined; audit: AuditLog }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const store = (): VaultStore => needVault(deps.vault);
-    const who = (request: FastifyRequest) => ({ actor: request.user?.username ?? null, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null });
     const secretView = (s: SecretMetadata) => ({
       id: s.id,
       name: s.name,
@@ -91,14 +91,14 @@ export const vaultRoutes =
         });
         if (existing) return vaultView(existing);
         const v = await store().createVault({ subscriptionId: request.params.sub, resourceGroup: request.params.rg, vaultName: request.params.vault }, { createdBy: request.user?.username ?? null });
-        await deps.audit.write({ ...who(request), type: 'vault.created', outcome: 'success', target: v.id, message: `Key vault ${v.name} created.` });
+        await deps.audit.write({ ...requestWho(request), type: 'vault.created', outcome: 'success', target: v.id, message: `Key vault ${v.name} created.` });
         return reply.code(201).send(vaultView(v));
       },
     );
 
     app.delete(VAULT, { config: on(ACTIONS.keyVaults.delete), schema: { tags, summary: 'Delete an empty key vault (409 while it holds secrets)', params: VaultParams } }, async (request, reply) => {
       const v = await store().deleteVault(resourceIdFromUrl(request));
-      await deps.audit.write({ ...who(request), type: 'vault.deleted', outcome: 'success', target: v.id, message: `Key vault ${v.name} deleted.` });
+      await deps.audit.write({ ...requestWho(request), type: 'vault.deleted', outcome: 'success', target: v.id, message: `Key vault ${v.name} deleted.` });
       return reply.code(204).send();
     });
 
@@ -141,14 +141,14 @@ export const vaultRoutes =
         if (p.contentType === 'ssh-private-key') checkSshPrivateKeySecret(p.value, p.passphrase);
         const s = await store().setSecret(vaultId, { name: request.params.secret, contentType: p.contentType, value: p.value, passphrase: p.passphrase }, { actor: request.user?.username ?? null });
         // Never the value nor the passphrase: only what was set and whether a passphrase came with it.
-        await deps.audit.write({ ...who(request), type: 'vault.secret.written', outcome: 'success', target: s.id, message: `Secret ${s.name} set in key vault ${request.params.vault}.`, details: { contentType: s.contentType, hasPassphrase: s.hasPassphrase } });
+        await deps.audit.write({ ...requestWho(request), type: 'vault.secret.written', outcome: 'success', target: s.id, message: `Secret ${s.name} set in key vault ${request.params.vault}.`, details: { contentType: s.contentType, hasPassphrase: s.hasPassphrase } });
         return secretView(s);
       },
     );
 
     app.delete(SECRET, { config: on(ACTIONS.keyVaultSecrets.delete), schema: { tags, summary: 'Delete a secret', params: SecretParams } }, async (request, reply) => {
       const s = await store().deleteSecret(resourceIdFromUrl(request));
-      await deps.audit.write({ ...who(request), type: 'vault.secret.deleted', outcome: 'success', target: s.id, message: `Secret ${s.name} deleted from key vault ${request.params.vault}.` });
+      await deps.audit.write({ ...requestWho(request), type: 'vault.secret.deleted', outcome: 'success', target: s.id, message: `Secret ${s.name} deleted from key vault ${request.params.vault}.` });
       return reply.code(204).send();
     });
   };
