@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { AuditLog } from './audit/audit-log.js';
 import { ConnectionLog } from './audit/connection-log.js';
 import { ensureDeclaredRoleAssignments, ensureDeclaredUsers, ensureFirstAdmin } from './bootstrap.js';
+import { looseModes, type LooseMode } from './data-modes.js';
 import type { BastionConfig } from './config/schema.js';
 import { HostKeyTrust } from './gateway/ssh/index.js';
 import { SshTicketStore } from './gateway/ssh/tickets.js';
@@ -37,6 +38,8 @@ export interface Bastion {
   liveSessions: LiveSessions;
   /** Session recordings (design 0006). */
   recordings: Recordings;
+  /** Data paths other local users can read (an older or hand-made data folder), also logged as warnings. */
+  looseModes: LooseMode[];
   /** Re-reads the user's certificate files (SIGHUP). */
   reloadTls(): TlsMaterial | undefined;
   close(): Promise<void>;
@@ -62,7 +65,8 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
     const tls = config.server.tls ? loadTlsFiles(config.server.tls.certFile, config.server.tls.keyFile) : await ensureSelfSignedCertificate(dataDir, config.server.publicUrl ? [new URL(config.server.publicUrl).hostname] : []);
     const roles = new RoleStore(store.db);
     const checker = new AccessChecker(roles, inventory);
-    const vault = new VaultStore(store.db, ensureMasterKey(config.vault, dataDir).masterKey);
+    const masterKey = ensureMasterKey(config.vault, dataDir);
+    const vault = new VaultStore(store.db, masterKey.masterKey);
     await ensureDeclaredRoleAssignments(store.db, roles, config);
     const sessionTtlMs = config.security.sessionTtlMinutes * 60_000;
     const sessions = new WebSessions(store.db, sessionTtlMs);
@@ -83,7 +87,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       users,
       sessions,
       audit: new AuditLog(store.db),
-      limiter: new LoginRateLimiter(config.security.login.maxFailures, config.security.login.windowSeconds * 1000),
+      limiter: new LoginRateLimiter(config.security.login),
       inventory,
       roles,
       checker,
@@ -102,6 +106,10 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       recordings,
       metricsToken: config.metrics?.token,
     });
+    const dbFiles = store.dialect === 'sqlite' ? ['', '-wal', '-shm'].map((s) => `${store.where}${s}`) : [];
+    const tlsKey = config.server.tls?.keyFile ?? join(dataDir, 'tls', 'bastion-key.pem');
+    const loose = looseModes([dataDir, ...dbFiles, join(dataDir, 'tls'), tlsKey, masterKey.keyFile, recordingsDir]);
+    for (const l of loose) app.log.warn({ path: l.path, mode: l.mode }, l.message);
     // Retention: now and daily (the timer stops when the app closes).
     await recordings.startRetention();
     // Last, so that a start that fails earlier does not swallow the one-time password.
@@ -122,6 +130,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       connections,
       liveSessions,
       recordings,
+      looseModes: loose,
       reloadTls,
       close: async () => {
         await app.close();

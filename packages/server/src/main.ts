@@ -21,6 +21,9 @@ export async function startBastion(opts: { configFile?: string | undefined } = {
   }
   const { config } = loaded;
   const logger = pino({ level: config.log.level, base: { service: 'bastion' } });
+  // Second line of defence behind the explicit modes: whatever this process (or a library) creates
+  // later is owner-only too, whatever umask the shell or the service manager handed down.
+  process.umask(0o077);
   let bastion;
   try {
     bastion = await createBastion(config, { logger });

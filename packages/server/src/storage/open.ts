@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -29,7 +29,11 @@ export async function openStore(opts: { url?: string | undefined; sqliteFile: st
     return { db, dialect: 'postgres', where: safe.toString(), close: () => db.destroy() };
   }
   const file = resolve(url ? url.replace(/^sqlite:\/\//, '') : opts.sqliteFile);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // The file holds password hashes, the audit trail and encrypted secrets. SQLite would create it 0644
+  // (less the umask); created 0600 here first, it stays so, and SQLite gives -wal, -shm and -journal the
+  // main file's permissions. An existing file keeps its mode ('a' neither truncates nor chmods).
+  closeSync(openSync(file, 'a', 0o600));
   const sqlite = new SqliteDatabase(file);
   // WAL: readers never block the writer, and a crash leaves committed rows intact.
   sqlite.pragma('journal_mode = WAL');

@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
@@ -68,7 +68,10 @@ export async function ensureSelfSignedCertificate(dataDir: string, extraNames: s
       { name: 'subjectAltName', altNames: subjectAltNames(extraNames) },
     ],
   });
-  writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  writeFileSync(certFile, pems.cert, { mode: 0o644 });
+  // A half-present pair is replaced by fresh files: writing over an old one would keep its (maybe loose)
+  // mode. The certificate is public, but the folder is the bastion's alone, so it is 0600 like the key.
+  for (const file of [keyFile, certFile]) rmSync(file, { force: true });
+  writeFileSync(keyFile, pems.private, { mode: 0o600, flag: 'wx' });
+  writeFileSync(certFile, pems.cert, { mode: 0o600, flag: 'wx' });
   return { cert: pems.cert, key: pems.private, fingerprint: fingerprintOf(pems.cert), source: 'self-signed', created: true };
 }
