@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
 import { BastionError, type ErrorCode } from '../errors.js';
-import { checkDialTarget, primaryNicAddress } from '../gateway/rdp/dial-policy.js';
-import { checkIpTarget } from '../gateway/tunnel/ip-connect-policy.js';
+import { checkDialTarget, type DialTarget } from '../gateway/target-policy.js';
 import * as ids from '../inventory/ids.js';
 import type { InventoryService } from '../inventory/service.js';
 import { ACTIONS } from '../rbac/index.js';
@@ -16,8 +15,8 @@ export interface TunnelTarget {
   bastionHostId: string;
   host: string;
   port: number;
-  /** Set for a registered VM: the dial policy is checked again against its NIC right before dialling. */
-  vmId?: string;
+  /** What the target policy checks again right before dialling (the inventory may change meanwhile). */
+  policy: DialTarget;
 }
 
 export type TunnelRequest = { vm: string; port: number } | { bastion: string; ip: string; port: number };
@@ -34,9 +33,9 @@ export const bastionOfIpTarget = (targetId: string): string | undefined => {
 
 /**
  * Decides a tunnel's target, or throws the HTTP error the CLI shows (and audits the refusal):
- * - a VM: the Connect check (Reader on VM, NIC, bastion, peered network) and RDP's dial policy (only the
- *   VM's registered NIC address, inside the bastion's networks);
- * - an IP: Reader on the bastion plus connectByIp/action, and the IP-connect policy (enableIpConnect, inside
+ * - a VM: the Connect check (Reader on VM, NIC, bastion, peered network) and the target policy (only the
+ *   VM's registered NIC address, inside the bastion's networks; gateway/target-policy.ts);
+ * - an IP: Reader on the bastion plus connectByIp/action, and the target policy (enableIpConnect, inside
  *   the bastion's network, peerings or on-premises ranges; never loopback, link-local, the bastion's own).
  */
 export async function resolveTunnelTarget(deps: { inventory: InventoryService; audit: AuditLog }, request: FastifyRequest, want: TunnelRequest): Promise<TunnelTarget> {
@@ -49,18 +48,18 @@ export async function resolveTunnelTarget(deps: { inventory: InventoryService; a
     if (!vm || vm.type !== ids.TYPES.virtualMachine) return refuse(404, `Virtual machine ${want.vm} was not found.`, want.vm);
     const check = await checkConnect(deps, request, vm.id);
     if (!check.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${vm.name}: ${connectDenial(check)}.`);
-    const host = await primaryNicAddress(deps.inventory, vm.id);
-    if (!host) return refuse(404, `Virtual machine ${vm.name} has no private IP address.`, vm.id);
-    const dial = await checkDialTarget(deps.inventory, vm.id, check.bastionHostId, host);
+    const dial = await checkDialTarget(deps.inventory, { vmId: vm.id, bastionHostId: check.bastionHostId });
     if (!dial.ok) return refuse(dial.status, dial.message, vm.id);
-    return { targetResourceId: vm.id, bastionHostId: check.bastionHostId!, host, port: want.port, vmId: vm.id };
+    const policy = { vmId: vm.id, bastionHostId: check.bastionHostId, issuedFor: dial.host };
+    return { targetResourceId: vm.id, bastionHostId: check.bastionHostId!, host: dial.host, port: want.port, policy };
   }
   // Access first: whether the bastion exists is not told to someone who may not read it.
   await request.authorize(ACTIONS.bastionHosts.read, want.bastion);
   await request.authorize(ACTIONS.bastionHosts.connectByIp, want.bastion);
   const bastion = await deps.inventory.get(want.bastion);
   if (!bastion || bastion.type !== ids.TYPES.bastionHost) return refuse(404, `Bastion ${want.bastion} was not found.`, want.bastion);
-  const dial = await checkIpTarget(deps.inventory, bastion.id, want.ip);
+  const policy = { bastionHostId: bastion.id, ip: want.ip };
+  const dial = await checkDialTarget(deps.inventory, policy);
   if (!dial.ok) return refuse(dial.status, dial.message, ipTargetId(bastion.id, want.ip));
-  return { targetResourceId: ipTargetId(bastion.id, want.ip), bastionHostId: bastion.id, host: dial.host, port: want.port };
+  return { targetResourceId: ipTargetId(bastion.id, want.ip), bastionHostId: bastion.id, host: dial.host, port: want.port, policy };
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { parseResourceId } from '../../../protocol/src/resource-id.js';
 import { validationError } from '../errors.js';
+import { onPremisesRangeProblem } from '../gateway/target-policy-rules.js';
 import type { Database } from '../storage/schema.js';
-import { CidrError, parseCidr } from './cidr.js';
 import { resourceRepository as repo } from './repository.js';
 
 /**
@@ -33,15 +33,15 @@ export function bastionFeatures(properties: object): BastionFeatures {
   };
 }
 
-/** Refuses a range that is not a CIDR prefix (named by its index, as the config and the API report it). */
+/**
+ * Refuses a range that is not a CIDR prefix, is wider than /8 or overlaps a range the bastion never dials
+ * (named by its index, as the config and the API report it). The target policy applies the same test again
+ * and ignores a stored range that fails it (gateway/target-policy-rules.ts).
+ */
 export function checkOnPremisesRanges(ranges: string[]): void {
   ranges.forEach((r, i) => {
-    try {
-      parseCidr(r);
-    } catch (err) {
-      if (err instanceof CidrError) throw validationError(`onPremisesRanges[${i}]: ${err.message}`);
-      throw err;
-    }
+    const problem = onPremisesRangeProblem(r);
+    if (problem) throw validationError(`onPremisesRanges[${i}]: ${problem}`);
   });
 }
 

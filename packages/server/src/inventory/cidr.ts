@@ -170,6 +170,17 @@ export function isReservedInSubnet(ip: Ipv4Input, cidr: CidrInput): boolean {
 }
 
 /**
+ * True when `ip` is the first (network) or last (broadcast) address of `cidr`. A /31 or /32 has neither
+ * (RFC 3021: both addresses of a /31 are hosts), so nothing is refused there.
+ */
+export function isNetworkOrBroadcast(ip: Ipv4Input, cidr: CidrInput): boolean {
+  const c = toCidr(cidr);
+  const n = toIp(ip);
+  if (c.prefixLength > 30 || n < c.network || n > lastOf(c)) return false;
+  return n === c.network || n === lastOf(c);
+}
+
+/**
  * One line for messages and UIs: "10.90.1.0/24 (10.90.1.0 – 10.90.1.255, 256 addresses, 251 usable)".
  * "usable" follows Azure's rule of five reserved addresses per subnet.
  */

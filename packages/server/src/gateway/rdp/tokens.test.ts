@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../storage/open.js';
 import { RdpCertificateTrust } from './certificate-trust.js';
-import { checkDialTarget } from './dial-policy.js';
 import { RdpTokenStore } from './tokens.js';
 
 const target = { userId: 'u1', vmId: '/vm', host: '10.0.0.5', port: 3389 };
@@ -35,35 +34,7 @@ describe('RDP association tokens', () => {
   });
 });
 
-describe('dial policy', () => {
-  const vnet = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v';
-  const peer = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/p';
-  const bastion = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/bastionHosts/b';
-  const vm = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm';
-  const inventoryWith = (ip: string) => {
-    const items: Record<string, object> = {
-      [vm]: { properties: { networkProfile: { networkInterfaces: [{ id: 'nic' }] } } },
-      nic: { properties: { ipConfigurations: [{ properties: { privateIPAddress: ip } }] } },
-      [bastion]: { properties: { virtualNetwork: { id: vnet } } },
-      [vnet]: { properties: { addressSpace: { addressPrefixes: ['10.90.0.0/16'] } } },
-      [peer]: { properties: { addressSpace: { addressPrefixes: ['10.91.0.0/16'] } } },
-    };
-    return {
-      get: async (id: string) => items[id] as never,
-      list: async () => [{ properties: { peeringState: 'Connected', remoteVirtualNetwork: { id: peer } } }] as never,
-    };
-  };
-  it('dials only the NIC address the token names, inside the bastion network or a peered one', async () => {
-    expect(await checkDialTarget(inventoryWith('10.90.1.6'), vm, bastion, '10.90.1.6')).toEqual({ ok: true, host: '10.90.1.6' });
-    expect(await checkDialTarget(inventoryWith('10.91.3.4'), vm, bastion, '10.91.3.4')).toEqual({ ok: true, host: '10.91.3.4' });
-    expect(await checkDialTarget(inventoryWith('10.90.1.7'), vm, bastion, '10.90.1.6')).toMatchObject({ ok: false, status: 403, message: expect.stringContaining('changed') });
-    expect(await checkDialTarget(inventoryWith('10.92.0.4'), vm, bastion, '10.92.0.4')).toMatchObject({ ok: false, status: 403, message: expect.stringContaining('outside') });
-    expect(await checkDialTarget(inventoryWith('127.0.0.1'), vm, bastion, '127.0.0.1')).toMatchObject({ ok: false, status: 403, message: expect.stringContaining('loopback') });
-    expect(await checkDialTarget(inventoryWith('169.254.169.254'), vm, bastion, '169.254.169.254')).toMatchObject({ ok: false, status: 403 });
-    expect(await checkDialTarget(inventoryWith('10.90.1.6'), vm, null, '10.90.1.6')).toMatchObject({ ok: false, status: 403 });
-    expect(await checkDialTarget(inventoryWith('10.90.1.6'), `${vm}x`, bastion, '10.90.1.6')).toMatchObject({ ok: false, status: 404 });
-  });
-});
+// The dial policy's cases moved to gateway/target-policy.test.ts with the policy.
 
 describe('RDP certificate pinning', () => {
   it('pins on first use, records a changed certificate, and accepts only the one offered', async () => {

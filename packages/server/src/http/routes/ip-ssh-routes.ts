@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { BastionError, notFound } from '../../errors.js';
-import { checkIpTarget } from '../../gateway/tunnel/ip-connect-policy.js';
+import { checkDialTarget } from '../../gateway/target-policy.js';
 import { SshTicketStore } from '../../gateway/ssh/tickets.js';
 import * as ids from '../../inventory/ids.js';
 import { ACTIONS } from '../../rbac/index.js';
@@ -40,7 +40,7 @@ export const ipSshRoutes =
       const grants = await request.grants();
       for (const action of [ACTIONS.bastionHosts.read, ACTIONS.bastionHosts.connectByIp])
         if (!grants.allows(action, bastionId)) return { status: 403, message: `You do not have permission for ${action} on bastionHosts/${ids.nameOf(bastionId)}.` };
-      const dial = await checkIpTarget(deps.inventory, bastionId, ip);
+      const dial = await checkDialTarget(deps.inventory, { bastionHostId: bastionId, ip });
       return dial.ok ? undefined : { status: dial.status, message: dial.message };
     };
 

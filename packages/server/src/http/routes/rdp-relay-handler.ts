@@ -3,12 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import type { BastionAuditEnd, BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
 import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
-import { checkDialTarget } from '../../gateway/rdp/dial-policy.js';
 import { dialRdpServer, type RdpServerConnection } from '../../gateway/rdp/dial.js';
 import { RdpRelayError, rdpErrors } from '../../gateway/rdp/errors.js';
 import { responsePdu, type RdCleanPathRequest } from '../../gateway/rdp/rdcleanpath.js';
 import { RdpClientStream } from '../../gateway/rdp/relay.js';
 import type { GatewayWebSocket } from '../../gateway/ws-socket.js';
+import { checkDialTarget } from '../../gateway/target-policy.js';
 import type { RdpTokenStore, RdpTokenTarget } from '../../gateway/rdp/tokens.js';
 import { describeCertificate, type RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
 import { checkConnectionRequest, mstshashOf } from '../../gateway/rdp/x224.js';
@@ -70,7 +70,7 @@ async function authorize(deps: RdpRelayDeps, request: FastifyRequest, req: RdCle
   // Access again at connect time: a role removed since the token was issued must stop the session.
   const check = await checkConnect(deps, request, target.vmId);
   if (!check.allowed) throw rdpErrors.forbidden(`You cannot connect to ${ids.nameOf(target.vmId)}: ${connectDenial(check)}.`);
-  const dial = await checkDialTarget(deps.inventory, target.vmId, check.bastionHostId, target.host);
+  const dial = await checkDialTarget(deps.inventory, { vmId: target.vmId, bastionHostId: check.bastionHostId, issuedFor: target.host });
   if (!dial.ok) {
     await audit(deps, request, { type: 'rdp.token.rejected', outcome: 'denied', target: target.vmId, message: dial.message, details: { reason: 'dial_policy', destination: req.destination } });
     throw dial.status === 404 ? rdpErrors.notFound(dial.message) : rdpErrors.forbidden(dial.message);

@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import type { RdpCertificateList, RdpTokenResponse } from '../../../../protocol/src/rdp-relay.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
-import { BastionError, conflict, notFound, validationError } from '../../errors.js';
+import { BastionError, conflict, notFound } from '../../errors.js';
 import { RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
-import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
 import { destinationOf, RdpTokenStore } from '../../gateway/rdp/tokens.js';
+import { checkDialTarget, dialError } from '../../gateway/target-policy.js';
 import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
@@ -62,12 +62,10 @@ export const rdpRoutes =
         if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
         const check = await checkConnect(deps, request, vmId);
         if (!check.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${request.params.name}: ${connectDenial(check)}.`);
-        const host = await primaryNicAddress(deps.inventory, vmId);
-        if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
-        // Refuse now what the relay would refuse later (an address outside the bastion's networks).
-        const dial = await checkDialTarget(deps.inventory, vmId, check.bastionHostId, host);
-        if (!dial.ok) throw new BastionError('BST_ERR_FORBIDDEN', dial.message);
-        const target = { userId: request.user!.id, vmId, host, port: request.body.port ?? 3389 };
+        // The target policy now, and again in the relay right before dialling (gateway/target-policy.ts).
+        const dial = await checkDialTarget(deps.inventory, { vmId, bastionHostId: check.bastionHostId });
+        if (!dial.ok) throw dialError(dial);
+        const target = { userId: request.user!.id, vmId, host: dial.host, port: request.body.port ?? 3389 };
         const { token, expiresAt } = tokens.issue(target);
         await deps.audit.write({
           type: 'rdp.token.issued',

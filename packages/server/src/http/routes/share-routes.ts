@@ -1,7 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { BastionError } from '../../errors.js';
-import { checkDialTarget, primaryNicAddress } from '../../gateway/rdp/dial-policy.js';
+import { checkDialTarget, dialError } from '../../gateway/target-policy.js';
 import { SshTicketStore } from '../../gateway/ssh/tickets.js';
 import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { ShareableLinks } from '../../sharing/shareable-links.js';
@@ -50,10 +49,9 @@ export const shareRoutes =
       },
       async (request, reply) => {
         const { link, vm } = await usableLink(deps, request, { secret: request.params.secret });
-        const host = await primaryNicAddress(deps.inventory, vm.id);
-        if (!host) throw new BastionError('BST_ERR_VALIDATION', `Virtual machine ${vm.name} has no private IP address.`);
-        const dial = await checkDialTarget(deps.inventory, vm.id, link.bastionId, host);
-        if (!dial.ok) throw new BastionError('BST_ERR_FORBIDDEN', dial.message);
+        const dial = await checkDialTarget(deps.inventory, { vmId: vm.id, bastionHostId: link.bastionId });
+        if (!dial.ok) throw dialError(dial);
+        const host = dial.host;
         const body = request.body;
         const auth = await ticketAuthOf(deps, request, body.auth);
         const port = body.port ?? 22;
@@ -108,6 +106,9 @@ function linkAdmission(deps: ShareRouteDeps, request: FastifyRequest, tickets: S
         return { ok: false, code: 'forbidden', message: LINK_INVALID_MESSAGE };
       }
       if (valid.vm.id.toLowerCase() !== target.vmId.toLowerCase()) return { ok: false, code: 'forbidden', message: 'This link opens another VM.' };
+      // The target policy again right before dialling, through the link's bastion.
+      const dial = await checkDialTarget(deps.inventory, { vmId: valid.vm.id, bastionHostId: valid.bastion.id, issuedFor: target.host });
+      if (!dial.ok) return { ok: false, code: 'forbidden', message: dial.message };
       const principal = linkPrincipal(valid.link.id);
       return {
         ok: true,

@@ -2,10 +2,11 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { BastionError, notFound, validationError } from '../../errors.js';
+import { BastionError, notFound } from '../../errors.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { HostKeyTrust } from '../../gateway/ssh/index.js';
 import type { SshTicketStore } from '../../gateway/ssh/tickets.js';
+import { checkDialTarget, dialError } from '../../gateway/target-policy.js';
 import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS } from '../../rbac/index.js';
@@ -44,20 +45,9 @@ export interface SshRouteDeps {
   recordings?: Recordings | undefined;
 }
 
-/** The VM's primary NIC (first one) and its first private IP. */
-async function primaryPrivateIp(inventory: InventoryService, vmId: string): Promise<string | undefined> {
-  const vm = await inventory.get(vmId);
-  const nics = (vm?.properties as { networkProfile?: { networkInterfaces?: Array<{ id: string }> } } | undefined)?.networkProfile?.networkInterfaces ?? [];
-  const nicId = nics[0]?.id;
-  if (!nicId) return undefined;
-  const nic = await inventory.get(nicId);
-  const configs = (nic?.properties as { ipConfigurations?: Array<{ properties: { privateIPAddress: string } }> } | undefined)?.ipConfigurations ?? [];
-  return configs[0]?.properties.privateIPAddress;
-}
-
 /**
- * A portal user's VM ticket (design 0003): bound to the signed-in user; at upgrade the Connect check runs
- * again (its bastion is the record's and the limits'), then a vault reference is decrypted.
+ * A portal user's VM ticket (design 0003): bound to the signed-in user; at upgrade the Connect check and the
+ * target policy run again (its bastion is the record's and the limits'), then a vault reference is decrypted.
  */
 function portalAdmission(deps: SshRouteDeps, request: FastifyRequest): SshAdmission {
   const user = request.user!;
@@ -70,6 +60,9 @@ function portalAdmission(deps: SshRouteDeps, request: FastifyRequest): SshAdmiss
     admit: async (target, gone) => {
       const check = await checkConnect(deps, request, target.vmId);
       if (!check.allowed) return { ok: false, code: 'forbidden', message: `You cannot connect to this VM: ${connectDenial(check)}.` };
+      // Right before dialling: the NIC read now must still be the ticket's address and pass the policy.
+      const dial = await checkDialTarget(deps.inventory, { vmId: target.vmId, bastionHostId: check.bastionHostId, issuedFor: target.host });
+      if (!dial.ok) return { ok: false, code: 'forbidden', message: dial.message };
       if (gone()) return undefined;
       const resolved = await resolveTicketAuth(deps, request, target); // a vault reference is decrypted only now
       if (!resolved.ok || gone()) return resolved.ok ? undefined : resolved;
@@ -100,8 +93,9 @@ export const sshRoutes =
         if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
         const result = await checkConnect(deps, request, vmId);
         if (!result.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${request.params.name}: ${connectDenial(result)}.`);
-        const host = await primaryPrivateIp(deps.inventory, vmId);
-        if (!host) throw validationError(`Virtual machine ${request.params.name} has no private IP address.`);
+        const dial = await checkDialTarget(deps.inventory, { vmId, bastionHostId: result.bastionHostId });
+        if (!dial.ok) throw dialError(dial);
+        const host = dial.host;
         const body = request.body;
         const auth = await ticketAuthOf(deps, request, body.auth);
         const { ticket, expiresAt } = deps.tickets.issue({ userId: request.user!.id, vmId, host, port: body.port ?? 22, username: body.username, auth });

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { BastionAuditRecord, BastionAuditStart } from '../../../../protocol/src/bastion-audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { TUNNEL_CLOSE, TunnelRelay } from '../../gateway/tunnel/tcp-relay.js';
+import { checkDialTarget } from '../../gateway/target-policy.js';
 import type { GatewayWebSocket } from '../../gateway/ws-socket.js';
 import type { InventoryReader } from '../../rbac/connect-check.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
@@ -93,6 +94,13 @@ export function handleTunnel(
       shutdown: () => stop('server_shutdown', SHUTDOWN_MESSAGE),
     });
 
+    // The target policy again right before dialling: the inventory may have changed since the upgrade began.
+    const again = await checkDialTarget(deps.inventory, target.policy);
+    if (!again.ok) {
+      await recordEnd.finish({ kind: 'failed', errorCode: 'forbidden', message: again.message, endTime: now() });
+      if (ws.readyState === 1) ws.close(TUNNEL_CLOSE.DIAL_FAILED, again.message.slice(0, 120));
+      return;
+    }
     const dialStarted = performance.now();
     const result = await dial(target.host, target.port, deps.dialTimeoutMs ?? DIAL_TIMEOUT_MS);
     if (!result.ok) {
