@@ -8,7 +8,10 @@ import { writeReport } from './report/markdown.js';
 import { browserEndToEnd } from './scenarios/browser.js';
 import { concurrency } from './scenarios/concurrency.js';
 import { rdpRelay } from './scenarios/rdp.js';
+import { lastCipher } from './lib/terminals.js';
+import { describeSsh2Crypto, ssh2Crypto } from './lib/ssh2-crypto.js';
 import { sshBulk, sshConnect, sshEcho } from './scenarios/ssh.js';
+import { sshTyping } from './scenarios/ssh-typing.js';
 
 /**
  * `npm run bench [-- --quick] [--only ssh-echo,rdp] [--profile] [--ssh-counts 1000] [--rdp-counts 200]`
@@ -18,7 +21,7 @@ import { sshBulk, sshConnect, sshEcho } from './scenarios/ssh.js';
  * docs/benchmarks.md. --quick is the smoke mode `npm test` runs: tiny sizes, no timing assertions.
  */
 
-const SCENARIOS = ['ssh-echo', 'ssh-connect', 'ssh-bulk', 'ssh-concurrency', 'rdp', 'browser'] as const;
+const SCENARIOS = ['ssh-echo', 'ssh-typing', 'ssh-connect', 'ssh-bulk', 'ssh-concurrency', 'rdp', 'browser'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const args = process.argv.slice(2);
@@ -31,8 +34,8 @@ const listArg = (flag: string): number[] | undefined => (args.includes(flag) ? (
 for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (have: ${SCENARIOS.join(', ')})`);
 
 const settings = quick
-  ? { runs: 1, keystrokes: 20, connects: 2, bulkBytes: 1_000_000, counts: [1, 5], holdSeconds: 3, rdpConnects: 2, rdpCounts: [5], rdpHoldSeconds: 3, browser: true }
-  : { runs: 3, keystrokes: 500, connects: 10, bulkBytes: 50_000_000, counts: [1, 100, 1000], holdSeconds: 30, rdpConnects: 10, rdpCounts: [1, 50, 200], rdpHoldSeconds: 15, browser: true };
+  ? { runs: 1, keystrokes: 20, typingKeystrokes: 20, connects: 2, bulkBytes: 1_000_000, counts: [1, 5], holdSeconds: 3, rdpConnects: 2, rdpCounts: [5], rdpHoldSeconds: 3, browser: true }
+  : { runs: 3, keystrokes: 500, typingKeystrokes: 300, connects: 10, bulkBytes: 50_000_000, counts: [1, 100, 1000], holdSeconds: 30, rdpConnects: 10, rdpCounts: [1, 50, 200], rdpHoldSeconds: 15, browser: true };
 settings.counts = listArg('--ssh-counts') ?? settings.counts;
 settings.rdpCounts = listArg('--rdp-counts') ?? settings.rdpCounts;
 
@@ -67,10 +70,11 @@ async function main(): Promise<number> {
       console.log(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     };
     const ssh = { runs: settings.runs, keystrokes: settings.keystrokes, connects: settings.connects, bulkBytes: settings.bulkBytes };
-    if (only.has('ssh-echo') || only.has('ssh-connect') || only.has('ssh-bulk')) {
+    if (only.has('ssh-echo') || only.has('ssh-typing') || only.has('ssh-connect') || only.has('ssh-bulk')) {
       const gw = await startGateway(tb, cpuProfDir ? { cpuProfDir } : {});
       try {
         await step('ssh-echo', () => sshEcho(r, gw, tb, vm, ssh));
+        await step('ssh-typing', () => sshTyping(r, gw, tb, vm, { runs: ssh.runs, keystrokes: settings.typingKeystrokes }));
         await step('ssh-connect', () => sshConnect(r, gw, tb, vm, ssh));
         await step('ssh-bulk', () => sshBulk(r, gw, tb, vm, ssh));
       } finally {
@@ -87,7 +91,10 @@ async function main(): Promise<number> {
   // full run reports errors as a figure, judged against the target of 0).
   if (quick) for (const row of r.rows) if (row.metric.endsWith(' errors') && row.value.max > 0) r.error(row.scenario, `${row.metric}: ${row.value.max}`);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const meta = { started: started.toISOString(), durationSeconds: Math.round((Date.now() - started.getTime()) / 1000), quick, machine, settings, scenarios: [...only] };
+  // What this install's ssh2 runs on (native binding or JavaScript), stated at the top of the report.
+  const crypto = { ...ssh2Crypto(), cipher: lastCipher };
+  console.log(`bench: ${describeSsh2Crypto(crypto).replace(/\*\*/g, '')}`);
+  const meta = { started: started.toISOString(), durationSeconds: Math.round((Date.now() - started.getTime()) / 1000), quick, machine, ssh2Crypto: crypto, settings, scenarios: [...only] };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), JSON.stringify({ meta, rows: r.rows, targets: r.targets, notes: r.notes, errors: r.errors, raw: r.raw }, null, 2));
   // Only a full run of every scenario is the figure of record in docs/benchmarks.md.

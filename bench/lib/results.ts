@@ -5,7 +5,7 @@ import { spread, type Spread } from './stats.js';
  * the targets of issue 7 judged against them, free-form notes, and each scenario's raw data for the JSON.
  */
 
-export type PathName = 'bastion' | 'ssh2-direct' | 'openssh-direct' | 'relay' | 'direct' | 'browser';
+export type PathName = 'bastion' | 'ssh2-direct' | 'ssh2-default' | 'openssh-direct' | 'relay' | 'direct' | 'browser';
 
 export interface Row {
   scenario: string;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { Client } from 'ssh2';
 import { MAX_FRAME } from '../../packages/protocol/src/ssh-messages.js';
 import type { TestbedInfo, TestbedVm } from '../../test/helpers/testbed.js';
@@ -12,7 +13,7 @@ import { nowMs, waitFor } from './stats.js';
  * the same code; OpenSSH's `ssh` is driven from a PTY by openssh_pty.py instead.
  */
 export interface Term {
-  readonly path: 'bastion' | 'ssh2-direct';
+  readonly path: 'bastion' | 'ssh2-direct' | 'ssh2-default';
   /** Sends keystrokes (UTF-8). */
   write(text: string): void;
   /** Called with every output chunk, after `tail` and `received` are updated. */
@@ -112,6 +113,21 @@ export async function openBastion(gw: Gateway, vm: TestbedVm, tb: TestbedInfo, a
   return { term, timings };
 }
 
+/**
+ * TCP to the VM with TCP_NODELAY, as the gateway dials (packages/server/src/gateway/ssh/connect.ts). Written
+ * out here rather than imported so that the baseline does not change with the code under test. ssh2 left
+ * to dial by itself never sets TCP_NODELAY: without its native binding that costs ~40 ms per packet sent
+ * (issue 20), which is what the `ssh2-default` path of the typing scenario shows.
+ */
+export function dialNoDelay(host: string, port: number): Socket {
+  const sock = new Socket();
+  sock.setNoDelay(true);
+  return sock.connect({ host, port });
+}
+
+/** The cipher ssh2 negotiated on the last direct connection (client → server), for the report. */
+export let lastCipher: string | undefined;
+
 /** ssh2 straight to the VM (what the gateway itself does, minus the WebSocket and the bastion's checks). */
 export async function openSsh2Direct(vm: TestbedVm, tb: TestbedInfo, timeoutMs = 30_000): Promise<{ term: Term; timings: ConnectTimings }> {
   const t0 = nowMs();
@@ -142,7 +158,8 @@ export async function openSsh2Direct(vm: TestbedVm, tb: TestbedInfo, timeoutMs =
   });
   conn.on('error', (err) => (term.ended ??= `ssh2: ${err.message}`));
   conn.on('close', () => (term.ended ??= 'connection closed'));
-  conn.connect({ host: vm.ip, port: 22, username: tb.user, privateKey: readFileSync(tb.clientKeyPath), readyTimeout: timeoutMs });
+  conn.on('handshake', (n) => (lastCipher = n.cs.cipher));
+  conn.connect({ host: vm.ip, port: 22, sock: dialNoDelay(vm.ip, 22), username: tb.user, privateKey: readFileSync(tb.clientKeyPath), readyTimeout: timeoutMs });
   timings.promptMs = (await promptOrEnd(term, timeoutMs)) - t0;
   return { term, timings };
 }
