@@ -51,6 +51,7 @@ export const AUDIT_EVENTS = {
   'link.used': { code: 'L2000I', description: 'A shareable link was used to connect to its VM.' },
   'link.rejected': { code: 'L2000W', description: 'A shareable link was refused (unknown, revoked, expired, or the feature is off).' },
 } as const;
+  'link.rate_limited': { code: 'L2001W', description: 'A shareable-link visitor was refused by a rate limit (bad secrets, ticket requests or live tickets); one event per limit and key a minute.' },
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;
 export type AuditOutcome = 'success' | 'failure' | 'denied';

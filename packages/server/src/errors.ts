@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   BST_ERR_LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-in attempts.' },
   BST_ERR_INTERNAL: { status: 500, message: 'Internal error.' },
   BST_ERR_CONFIG: { status: 500, message: 'Invalid configuration.' },
+  BST_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests: wait and try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -10,7 +10,7 @@ export const DEFAULT_CONFIG: BastionConfig = {
   database: {},
   recordings: {},
   log: { level: 'info' },
-  security: { sessionTtlMinutes: 720, login: { maxFailures: 5, windowSeconds: 900 } },
+  security: { sessionTtlMinutes: 720, login: { maxFailures: 5, windowSeconds: 900, ipMaxFailures: 20, accountDelaySeconds: 1, accountMaxDelaySeconds: 900 } },
   admin: { username: 'admin' },
   users: [],
 };

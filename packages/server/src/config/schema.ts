@@ -103,6 +103,10 @@ export const ConfigSchema = Type.Object(
             windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
           },
           Strict,
+            // Design 0008: per client address over all usernames, and the account's growing delay.
+            ipMaxFailures: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            accountDelaySeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+            accountMaxDelaySeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
         ),
       },
       Strict,

@@ -23,29 +23,49 @@ const REFUSALS = {
   cli: { rateLimited: 'CLI sign-in refused: too many failed attempts.', failed: 'Invalid username or password (CLI sign-in).' },
 } as const;
 
+/** What the wait is, in words: seconds under a minute (the account's first delays), else minutes. */
+const waitInWords = (ms: number): string => {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(ms / 60_000);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+};
+
+const LIMIT_DETAILS = {
+  'user-ip': 'too many failures for this username from this address',
+  ip: 'too many failures from this address',
+  account: 'too many failures for this username from unknown addresses (growing delay)',
+} as const;
+
 /**
  * The one password check behind the portal's sign-in and the CLI's token issue (the CLI is not a way
- * around the rate limit): the limiter's keys are the user and the client IP; a refusal is audited and
- * thrown (BST_ERR_LOGIN_RATE_LIMITED with retry-after, or BST_ERR_LOGIN_FAILED); success clears the
- * user's failures. The caller audits its own success event with `who`.
+ * around the limits, design 0008): the limiter counts the attempt before the password is checked, in
+ * the same tick as its own check, so parallel attempts cannot all get through. A refusal is audited and
+ * thrown (BST_ERR_LOGIN_RATE_LIMITED with Retry-After, or BST_ERR_LOGIN_FAILED); a success takes the
+ * attempt back and makes the client's address a known place for the user. The caller audits its own
+ * success event with `who`.
  */
 export async function verifyPasswordSignIn(deps: PasswordSignInDeps, request: FastifyRequest, username: string, password: string, channel: keyof typeof REFUSALS): Promise<{ user: UserView; who: SignInAttempt }> {
   const who: SignInAttempt = { actor: username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: username };
-  const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
-  const waitMs = deps.limiter.retryAfterMs(keys);
-  if (waitMs > 0) {
-    const minutes = Math.ceil(waitMs / 60_000);
-    await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: REFUSALS[channel].rateLimited });
-    throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-      headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
+  const gate = deps.limiter.begin(username, request.ip);
+  if (!gate.ok) {
+    await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: `${REFUSALS[channel].rateLimited} (${LIMIT_DETAILS[gate.limit]})`, details: { limit: gate.limit, retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) } });
+    throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${waitInWords(gate.retryAfterMs)}.`, {
+      headers: { 'retry-after': String(Math.ceil(gate.retryAfterMs / 1000)) },
     });
   }
-  const user = await deps.users.verifyLogin(username, password);
+  let user: UserView | null;
+  try {
+    user = await deps.users.verifyLogin(username, password);
+  } catch (err) {
+    gate.attempt.abandoned(); // the check broke (e.g. the database): not the client's failure
+    throw err;
+  }
   if (!user) {
-    deps.limiter.recordFailure(keys);
+    gate.attempt.failed();
     await deps.audit.write({ ...who, type: 'user.login.failed', outcome: 'failure', message: REFUSALS[channel].failed });
     throw new BastionError('BST_ERR_LOGIN_FAILED');
   }
-  deps.limiter.clear(keys[0]!);
+  gate.attempt.succeeded();
   return { user, who };
 }

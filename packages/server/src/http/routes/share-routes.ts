@@ -1,9 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { checkDialTarget, dialError } from '../../gateway/target-policy.js';
-import { SshTicketStore } from '../../gateway/ssh/tickets.js';
+import { SSH_TICKET_TTL_MS, SshTicketStore } from '../../gateway/ssh/tickets.js';
 import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { ShareableLinks } from '../../sharing/shareable-links.js';
+import { LINK_VISITOR_LIMITS, LinkVisitorLimits } from '../../sharing/visitor-limits.js';
+import { visitorLimitAudited } from './share-visitor-limits.js';
 import { LINK_INVALID_MESSAGE, linkPrincipal, usableLink } from '../share-access.js';
 import type { SshAuth } from '../../gateway/ssh/index.js';
 import { handleSshConnect, type SshAdmission, type SshConnectDeps } from './ssh-connect-handler.js';
@@ -28,11 +30,15 @@ const Secret = Type.Object({ secret: Type.String({ minLength: 1, maxLength: 64 }
 export const shareRoutes =
   (deps: ShareRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const tickets = new SshTicketStore();
+    // Design 0008: visitors are rate limited, and their live tickets capped (each holds credentials).
+    const tickets = new SshTicketStore(SSH_TICKET_TTL_MS, undefined, { perUser: LINK_VISITOR_LIMITS.liveTicketsPerLink, total: LINK_VISITOR_LIMITS.liveTicketsTotal });
+    const limits = new LinkVisitorLimits();
+    const bySecret = (request: FastifyRequest, secret: string) => limits.lookup(request.ip, () => usableLink(deps, request, { secret }));
+    app.addHook('onError', visitorLimitAudited(deps.audit));
     app.addHook('onClose', async () => tickets.clear());
 
     app.get('/api/share/:secret', { config: { public: true }, schema: { tags: ['share'], summary: 'What a shareable link opens (410 when revoked or expired)', params: Secret } }, async (request) => {
-      const { link, vm, bastion } = await usableLink(deps, request, { secret: request.params.secret });
+      const { link, vm, bastion } = await bySecret(request, request.params.secret);
       return { vm: { name: vm.name, osType: (vm.properties as { osType?: string }).osType ?? 'linux' }, bastion: { name: bastion.name }, expiresAt: link.expiresAt, protocols: ['ssh'], mfaRequired: false };
     });
 
@@ -48,14 +54,18 @@ export const shareRoutes =
         },
       },
       async (request, reply) => {
-        const { link, vm } = await usableLink(deps, request, { secret: request.params.secret });
+        limits.ticketRequest(request.ip);
+        const { link, vm } = await bySecret(request, request.params.secret);
+        limits.ticketForLink(link.id);
         const dial = await checkDialTarget(deps.inventory, { vmId: vm.id, bastionHostId: link.bastionId });
         if (!dial.ok) throw dialError(dial);
         const host = dial.host;
         const body = request.body;
         const auth = await ticketAuthOf(deps, request, body.auth);
         const port = body.port ?? 22;
-        const { ticket, expiresAt } = tickets.issue({ userId: linkPrincipal(link.id), vmId: vm.id, host, port, username: body.username, auth });
+        const issued = tickets.tryIssue({ userId: linkPrincipal(link.id), vmId: vm.id, host, port, username: body.username, auth });
+        if (!issued.ok) throw limits.liveTicketsFull(issued.full, link.id, SSH_TICKET_TTL_MS);
+        const { ticket, expiresAt } = issued;
         await deps.audit.write({ type: 'ssh.ticket.issued', outcome: 'success', ...requestWho(request, linkPrincipal(link.id)), target: vm.id, message: `Connect ticket issued through shareable link ${link.id} for ${body.username}@${vm.name}:${port}.`, details: { linkId: link.id, userName: body.username, port, authType: auth.type } });
         // clipboard: the bastion's disableCopyPaste applies to link visitors too (the terminal obeys it).
         return reply.code(201).send({ ticket, url: `/api/share/connect?link=${link.id}&ticket=${ticket}`, expiresAt: expiresAt.toISOString(), vmName: vm.name, clipboard: await clipboardAllowed(deps.inventory, link.bastionId) });
