@@ -45,6 +45,7 @@ import { rdpRoutes } from './routes/rdp-routes.js';
 import { sshRoutes } from './routes/ssh-routes.js';
 import { vaultRoutes } from './routes/vault-routes.js';
 import { registerWebClient } from './web-client.js';
+import { answerPlainHttpOnWebSocketRoutes } from './websocket-plain-http.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Added before @fastify/websocket's own preClose (which closes every socket), so that open sessions end
   // as 'server_shutdown', with their records written before the store closes.
   app.addHook('preClose', async () => live.shutdown());
+  answerPlainHttpOnWebSocketRoutes(app); // before the plugin: its onRoute hook must see the result
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME } });
   await app.register(fastifySwagger, {
     openapi: {
