@@ -95,6 +95,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       sessionTtlMs,
       webRoot: opts.webRoot ?? DEFAULT_WEB_ROOT,
       publicUrl: config.server.publicUrl,
+      allowedHosts: config.server.allowedHosts,
       https: { cert: tls.cert, key: tls.key },
       logger: opts.logger ?? false,
       trustProxy: config.server.trustProxy,

@@ -13,13 +13,15 @@ export const ERROR_CATALOGUE = {
   BST_ERR_FORBIDDEN: { status: 403, message: 'You do not have access to this.' },
   BST_ERR_PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Set a new password before continuing.' },
   BST_ERR_NOT_FOUND: { status: 404, message: 'Not found.' },
+  BST_ERR_UNKNOWN_HOST: { status: 421, message: 'This bastion does not answer to that host name.' },
   BST_ERR_CONFLICT: { status: 409, message: 'The resource already exists or is in use.' },
+  BST_ERR_LAST_OWNER: { status: 409, message: 'This would remove the last Owner at scope "/".' },
   BST_ERR_LINK_INVALID: { status: 410, message: 'This link is no longer valid: it was revoked or has expired.' },
   BST_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   BST_ERR_LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-in attempts.' },
+  BST_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests: wait and try again.' },
   BST_ERR_INTERNAL: { status: 500, message: 'Internal error.' },
   BST_ERR_CONFIG: { status: 500, message: 'Invalid configuration.' },
-  BST_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests: wait and try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

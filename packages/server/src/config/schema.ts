@@ -71,6 +71,8 @@ export const ConfigSchema = Type.Object(
         host: Type.String({ minLength: 1 }),
         port: Type.Integer({ minimum: 1, maximum: 65535 }),
         publicUrl: Type.Optional(Type.String({ pattern: '^https://' })),
+        /** More host names (or addresses) the bastion answers to; any other Host header is refused (421). */
+        allowedHosts: Type.Optional(Type.Array(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)$' }), { maxItems: 64 })),
         tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, Strict)),
         trustProxy: Type.Boolean(),
       },
@@ -101,12 +103,12 @@ export const ConfigSchema = Type.Object(
           {
             maxFailures: Type.Integer({ minimum: 1, maximum: 1000 }),
             windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
-          },
-          Strict,
             // Design 0008: per client address over all usernames, and the account's growing delay.
             ipMaxFailures: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
             accountDelaySeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
             accountMaxDelaySeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+          },
+          Strict,
         ),
       },
       Strict,

@@ -22,6 +22,8 @@ import type { VaultStore } from '../vault/index.js';
 import { withRedactedRequests } from './log-serializers.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerAuthorization } from './plugins/authorization.js';
+import { hostPolicy, registerHostCheck } from './plugins/allowed-hosts.js';
+import { registerCanonicalPath } from './plugins/canonical-path.js';
 import { onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -60,8 +62,10 @@ export interface AppDeps {
   sessionTtlMs: number;
   /** Folder of the built web client; served when it exists. */
   webRoot?: string;
-  /** Origins allowed on state-changing requests besides https://<Host header>. */
+  /** server.publicUrl: the origin of generated URLs; with it, only its host name (and allowedHosts) is answered. */
   publicUrl?: string | undefined;
+  /** server.allowedHosts: more host names the bastion answers to (plugins/allowed-hosts.ts). */
+  allowedHosts?: readonly string[] | undefined;
   https?: { cert: string; key: string } | undefined;
   logger?: boolean | object;
   trustProxy?: boolean;
@@ -100,6 +104,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerSecurityHeaders(app);
+  // First of all hooks: one spelling of every path, and only this bastion's host names (issue #12).
+  registerCanonicalPath(app);
+  const hosts = hostPolicy({ publicUrl: deps.publicUrl, allowedHosts: deps.allowedHosts });
+  registerHostCheck(app, hosts);
   await app.register(fastifyCookie);
   const connections = deps.connections ?? new ConnectionLog(deps.db);
   const live = deps.liveSessions ?? new LiveSessions();
@@ -115,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ session: [], csrf: [] }, { bearer: [] }],
     },
   });
-  const allowedOrigins = (request: FastifyRequest): string[] => [`https://${request.headers.host ?? ''}`, ...(deps.publicUrl ? [new URL(deps.publicUrl).origin] : [])];
+  const allowedOrigins = hosts.allowedOrigins;
   const apiTokens = deps.apiTokens ?? new ApiTokens(deps.db);
   registerAuthentication(app, { users: deps.users, sessions: deps.sessions, allowedOrigins, apiTokens });
   registerAuthorization(app, { db: deps.db, checker: deps.checker, audit: deps.audit });
@@ -134,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sshHostKeyRoutes({ hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), inventory: deps.inventory, audit: deps.audit }));
   await app.register(connectionLogRoutes({ connections }));
   await app.register(sessionRoutes({ live, inventory: deps.inventory, audit: deps.audit }));
-  await app.register(rdpRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, allowedOrigins, connections, live, recordings: deps.recordings }));
+  await app.register(rdpRoutes({ db: deps.db, audit: deps.audit, inventory: deps.inventory, allowedOrigins, publicOrigin: hosts.publicOrigin, connections, live, recordings: deps.recordings }));
   if (deps.recordings) {
     const recordings = deps.recordings;
     await app.register(recordingsRoutes({ recordings, audit: deps.audit, allowedOrigins }));
@@ -144,7 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tunnelRoutes({ audit: deps.audit, inventory: deps.inventory, connections, live, allowedOrigins }));
   // Design 0007: shareable links (admin actions on the bastion) and what a link's visitor may do.
   const links = new ShareableLinks(deps.db);
-  await app.register(shareableLinkRoutes({ audit: deps.audit, inventory: deps.inventory, links, live, publicUrl: deps.publicUrl }));
+  await app.register(shareableLinkRoutes({ audit: deps.audit, inventory: deps.inventory, links, live, publicOrigin: hosts.publicOrigin }));
   await app.register(ipSshRoutes({ audit: deps.audit, inventory: deps.inventory, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins, vault: deps.vault, recordings: deps.recordings }));
   await app.register(shareRoutes({ audit: deps.audit, inventory: deps.inventory, links, hostKeys: deps.hostKeys ?? new HostKeyTrust(deps.db), connections, live, allowedOrigins, recordings: deps.recordings }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

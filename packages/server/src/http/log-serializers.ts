@@ -4,9 +4,15 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 const SECRET_QUERY_PARAMS = ['ticket'];
 const SECRET_PARAM = new RegExp(`([?&](?:${SECRET_QUERY_PARAMS.join('|')})=)[^&#]*`, 'gi');
 
-/** The URL with the values of secret query parameters replaced by `[redacted]`. */
+/**
+ * A shareable link's secret is a path segment (`/share/<secret>`, `/api/share/<secret>[/ssh]`): whoever
+ * reads it from a log could use the link (issue #12). `/api/share/connect` names no secret.
+ */
+const SHARE_SECRET = /^(\/(?:api\/)?share\/)(?!connect(?:[/?#]|$))[^/?#]+/i;
+
+/** The URL with secrets replaced by `[redacted]`: secret query parameters and share-link path secrets. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAM, '$1[redacted]');
+  return url.replace(SHARE_SECRET, '$1[redacted]').replace(SECRET_PARAM, '$1[redacted]');
 }
 
 /**

@@ -22,7 +22,7 @@ export interface TestBastion extends Bastion {
   dispose(): Promise<void>;
 }
 
-export async function createTestBastion(overrides: Partial<BastionConfig> = {}): Promise<TestBastion> {
+export async function createTestBastion(overrides: Partial<BastionConfig> = {}, opts: { logger?: object; webRoot?: string } = {}): Promise<TestBastion> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bastion-http-'));
   const config = validateConfig({ ...structuredClone(DEFAULT_CONFIG), ...structuredClone(overrides), dataDir }, 'test configuration');
   // Fastify announces each new instance on this channel before anything is registered on it.
@@ -36,7 +36,7 @@ export async function createTestBastion(overrides: Partial<BastionConfig> = {}):
   let bastion: Bastion;
   try {
     // webRoot: a folder without index.html, so the tests never depend on a built web client.
-    bastion = await createBastion(config, { logger: false, webRoot: join(dataDir, 'no-web') });
+    bastion = await createBastion(config, { logger: opts.logger ?? false, webRoot: opts.webRoot ?? join(dataDir, 'no-web') });
   } finally {
     unsubscribe('fastify.initialization', onInstance);
   }

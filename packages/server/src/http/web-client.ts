@@ -12,16 +12,26 @@ export async function registerWebClient(app: FastifyInstance, webRoot: string): 
   const indexFile = join(webRoot, 'index.html');
   const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
   if (index) {
-    await app.register(fastifyStatic, {
-      root: webRoot,
-      wildcard: true,
-      index: false,
-      serve: true,
-      setHeaders: (reply, path) => reply.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    // The web client's files are public by nature; authentication decides from the matched route's
+    // config, so the routes @fastify/static adds (its `/*` among them) must say so (issue #12).
+    await app.register(async (files) => {
+      files.addHook('onRoute', (route) => {
+        route.config = { ...route.config, public: true };
+      });
+      await files.register(fastifyStatic, {
+        root: webRoot,
+        wildcard: true,
+        index: false,
+        serve: true,
+        setHeaders: (reply, path) => reply.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      });
     });
+    // The URL `npm start` prints ends in `/`: @fastify/static (index: false) refuses a folder, so the root
+    // answers the portal itself.
+    app.get('/', { config: { public: true }, schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(index));
   }
   app.setNotFoundHandler({ preHandler: async () => undefined }, (request, reply) => {
-    if (request.method !== 'GET' || request.url.startsWith('/api/') || !index) throw new BastionError('BST_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    if (request.method !== 'GET' || /^\/api(\/|$)/.test(request.url) || !index) throw new BastionError('BST_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
     return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(index);
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BastionError } from '../../errors.js';
 import type { ApiTokens } from '../../identity/api-tokens.js';
+import { secretsEqual } from '../../identity/constant-time.js';
 import type { UserDirectory, UserView } from '../../identity/users.js';
 import type { WebSession, WebSessions } from '../../identity/web-sessions.js';
 
@@ -14,7 +15,7 @@ declare module 'fastify' {
     apiToken: { id: string } | null;
   }
   interface FastifyContextConfig {
-    /** Reachable without signing in (sign-in, health, the web client's files). */
+    /** Reachable without signing in (sign-in, health, the web client's files); every other route needs a signed-in caller. */
     public?: boolean;
     /** Allowed while the user still has to replace a one-time password. */
     allowPasswordChange?: boolean;
@@ -35,6 +36,10 @@ export function registerAuthentication(app: FastifyInstance, deps: { users: User
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const config = request.routeOptions.config;
+    // What is guarded is decided from the matched route, never from the URL's spelling (issue #12): every
+    // route needs a signed-in caller unless it says `public`. A URL that matches no route gets the 404
+    // handler, which reveals nothing (the route list is public in /openapi.json).
+    const guarded = !config.public && !request.is404;
     const origin = request.headers.origin;
     if (UNSAFE.has(request.method) && origin !== undefined && !deps.allowedOrigins(request).includes(origin))
       throw new BastionError('BST_ERR_ORIGIN', `Cross-origin request from ${origin} refused.`);
@@ -49,8 +54,7 @@ export function registerAuthentication(app: FastifyInstance, deps: { users: User
       if (found && user) {
         request.apiToken = { id: found.id };
         request.user = user;
-      } else if (!config.public && request.url.startsWith('/api/'))
-        throw new BastionError('BST_ERR_UNAUTHENTICATED', 'The API token is not valid: it expired or was revoked. Run `bastion login` again.');
+      } else if (guarded) throw new BastionError('BST_ERR_UNAUTHENTICATED', 'The API token is not valid: it expired or was revoked. Run `bastion login` again.');
     }
     if (cookie) {
       const session = await deps.sessions.lookup(cookie);
@@ -60,14 +64,13 @@ export function registerAuthentication(app: FastifyInstance, deps: { users: User
         request.user = user;
       }
     }
-    // Only the API is guarded: the web client's files and /healthz are public by nature.
-    if (config.public || !request.url.startsWith('/api/')) return;
+    if (!guarded) return;
     if (request.apiToken && request.user) {
       if (request.user.mustChangePassword && !config.allowPasswordChange) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Set a new password before continuing.');
       return;
     }
     if (!request.user || !request.webSession) throw new BastionError('BST_ERR_UNAUTHENTICATED', 'Sign in first: your session has ended or you are not signed in.');
-    if (UNSAFE.has(request.method) && request.headers['x-csrf-token'] !== request.webSession.csrfToken)
+    if (UNSAFE.has(request.method) && !secretsEqual(request.headers['x-csrf-token'], request.webSession.csrfToken))
       throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');
     if (request.user.mustChangePassword && !config.allowPasswordChange) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Set a new password before continuing.');
   });

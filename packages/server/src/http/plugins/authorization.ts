@@ -62,10 +62,10 @@ export function registerAuthorization(app: FastifyInstance, deps: { db: Kysely<D
   app.addHook('preValidation', async (request) => {
     const config = request.routeOptions.config;
     // An unknown URL is no route: the not-found handler answers 404 (the route list is public in /openapi.json).
-    if (config.public || !request.url.startsWith('/api/') || !request.user || request.is404) return;
-    // Rules read resource IDs from the decoded URL: an encoded '/' would let `:rg` smuggle in a deeper ID
-    // (a VM) that is then checked against the route's action (resourceGroups/delete). No name holds '/'.
-    if (/%2f/i.test(request.url.split('?')[0]!)) throw validationError("The URL is not valid: a path segment holds an encoded '/' (%2F), which no name may contain.");
+    // Every other route is guarded unless it says `public`, decided from the matched route, not the URL.
+    if (config.public || request.is404) return;
+    // Authentication (onRequest) refuses guarded routes without a caller; should it ever not, fail closed.
+    if (!request.user) throw new BastionError('BST_ERR_UNAUTHENTICATED', 'Sign in first: your session has ended or you are not signed in.');
     const rule = config.access;
     if (!rule) {
       request.log.error({ url: request.routeOptions.url }, 'route has no access rule');

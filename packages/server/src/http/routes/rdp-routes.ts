@@ -32,6 +32,8 @@ export interface RdpRouteDeps {
   audit: AuditLog;
   inventory: InventoryService;
   allowedOrigins: (request: FastifyRequest) => string[];
+  /** The origin of the proxy URL handed out: server.publicUrl's, else the request's checked Host. */
+  publicOrigin: (request: FastifyRequest) => string;
   connections: ConnectionLog;
   live: LiveSessions;
   tokens?: RdpTokenStore;
@@ -75,7 +77,7 @@ export const rdpRoutes =
           message: `RDP association token issued for ${destinationOf(target)}.`,
           details: { destination: destinationOf(target), expiresAt: expiresAt.toISOString() },
         });
-        const body: RdpTokenResponse = { token, proxyUrl: `wss://${request.headers.host ?? 'localhost'}${RDP_RELAY_PATH}`, destination: destinationOf(target), expiresAt: expiresAt.toISOString(), clipboard: await clipboardAllowed(deps.inventory, check.bastionHostId) };
+        const body: RdpTokenResponse = { token, proxyUrl: `${deps.publicOrigin(request).replace(/^https:/, 'wss:')}${RDP_RELAY_PATH}`, destination: destinationOf(target), expiresAt: expiresAt.toISOString(), clipboard: await clipboardAllowed(deps.inventory, check.bastionHostId) };
         return reply.code(201).send(body);
       },
     );

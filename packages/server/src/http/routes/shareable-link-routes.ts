@@ -24,8 +24,8 @@ export interface ShareableLinkRouteDeps {
   links: ShareableLinks;
   /** Sessions opened through a link end when it is deleted. */
   live: LiveSessions;
-  /** The public origin for the URLs handed out (server.publicUrl), else the request's Host. */
-  publicUrl?: string | undefined;
+  /** The origin of the URLs handed out: server.publicUrl's, else the request's checked Host. */
+  publicOrigin: (request: FastifyRequest) => string;
 }
 
 /** Azure's BastionShareableLink item: `bsl` (the URL) only in the answer to create. */
@@ -71,7 +71,7 @@ export const shareableLinkRoutes =
         const existing = await deps.links.count(bastion.id);
         if (existing + vmIds.length > MAX_LINKS_PER_BASTION) throw conflict(`Bastion ${bastion.name} has ${existing} shareable links; at most ${MAX_LINKS_PER_BASTION} are allowed. Delete some first.`);
         const made = await deps.links.create({ bastionId: bastion.id, vmIds, createdBy: request.user!.username, createdById: request.user!.id, expiresAt });
-        const origin = deps.publicUrl ? new URL(deps.publicUrl).origin : `https://${request.headers.host ?? 'localhost'}`;
+        const origin = deps.publicOrigin(request);
         for (const m of made)
           await deps.audit.write({ ...requestWho(request), type: 'link.created', outcome: 'success', target: m.link.vm.id, message: `Shareable link ${m.link.id} to ${ids.nameOf(m.link.vm.id)} created${expiresAt ? `, expires ${expiresAt}` : ', no expiry'}.`, details: { linkId: m.link.id, bastionId: bastion.id, expiresAt } });
         return reply.code(200).send({ value: made.map((m) => item(m.link, `${origin}${SHARE_PATH}${m.secret}`)) });
