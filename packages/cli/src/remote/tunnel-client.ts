@@ -72,7 +72,8 @@ export function startTunnelListener(c: Credentials, dest: TunnelDestination, loc
   const tunnelId = randomUUID();
   const sockets = new Set<Socket>();
   const tunnels = new Set<WsClient>();
-  const server = createServer((socket) => {
+  // noDelay: net servers leave Nagle on; each WebSocket message is written at once to the native client.
+  const server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.pause();
