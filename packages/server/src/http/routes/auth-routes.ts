@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { secretsEqual } from '../../identity/constant-time.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { BastionError } from '../../errors.js';
 import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
@@ -77,7 +78,7 @@ export const authRoutes =
       { config: { public: true }, schema: { tags: ['identity'], summary: 'Sign out' } },
       async (request, reply) => {
         // Public (a stale cookie can still be cleared), but a live session signs out only with its CSRF token.
-        if (request.webSession && request.headers['x-csrf-token'] !== request.webSession.csrfToken)
+        if (request.webSession && !secretsEqual(request.headers['x-csrf-token'], request.webSession.csrfToken))
           throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');
         const cookie = request.cookies[SESSION_COOKIE];
         if (cookie) await deps.sessions.destroy(cookie);
