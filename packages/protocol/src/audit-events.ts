@@ -22,6 +22,7 @@ export const AUDIT_EVENTS = {
   'access.denied': { code: 'A1000W', description: 'An access check refused an action.' },
   'rbac.assignment.created': { code: 'A2000I', description: 'A role assignment was created.' },
   'rbac.assignment.deleted': { code: 'A2001I', description: 'A role assignment was deleted.' },
+  'rbac.last_owner.refused': { code: 'A2002W', description: 'A change was refused because it would have left no enabled Owner at scope "/" (assignment, membership, user or group removal).' },
   'rbac.role.created': { code: 'A3000I', description: 'A custom role definition was created.' },
   'rbac.role.deleted': { code: 'A3001I', description: 'A custom role definition was deleted.' },
   'ssh.ticket.issued': { code: 'S1000I', description: 'A browser SSH connect ticket was issued.' },
@@ -50,8 +51,8 @@ export const AUDIT_EVENTS = {
   'link.deleted': { code: 'L1001I', description: 'Shareable links were deleted (revoked).' },
   'link.used': { code: 'L2000I', description: 'A shareable link was used to connect to its VM.' },
   'link.rejected': { code: 'L2000W', description: 'A shareable link was refused (unknown, revoked, expired, or the feature is off).' },
-} as const;
   'link.rate_limited': { code: 'L2001W', description: 'A shareable-link visitor was refused by a rate limit (bad secrets, ticket requests or live tickets); one event per limit and key a minute.' },
+} as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;
 export type AuditOutcome = 'success' | 'failure' | 'denied';

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { BastionError, conflict, notFound, validationError } from '../errors.js';
 import type { Database, UsersTable } from '../storage/schema.js';
+import { withLastOwnerGuard } from '../rbac/last-owner.js';
+import type { RbacTables } from '../rbac/types.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 
 export interface UserView {
@@ -93,10 +95,17 @@ export class UserDirectory {
     return Number(r.n);
   }
 
+  /**
+   * Deletes the user with their role assignments (memberships, sessions and tokens go by cascade), in one
+   * transaction; refused (BST_ERR_LAST_OWNER) when they are the last enabled Owner at '/'.
+   */
   async delete(username: string): Promise<void> {
-    const row = await this.findRow(username);
-    if (!row) throw notFound(`User ${username}`);
-    await this.db.deleteFrom('users').where('id', '=', row.id).execute();
+    await withLastOwnerGuard(this.db, `Deleting user ${username}`, async (tx) => {
+      const row = await new UserDirectory(tx).findRow(username);
+      if (!row) throw notFound(`User ${username}`);
+      await tx.withTables<RbacTables>().deleteFrom('role_assignments').where('principal_type', '=', 'user').where('principal_id', '=', row.id).execute();
+      await tx.deleteFrom('users').where('id', '=', row.id).execute();
+    });
   }
 
   async createGroup(name: string): Promise<{ id: string; name: string }> {
@@ -113,20 +122,29 @@ export class UserDirectory {
     return groups.map((g) => ({ id: g.id, name: g.name, members: members.filter((m) => m.group_id === g.id).map((m) => m.username) }));
   }
 
+  /** Deletes the group, its memberships and its role assignments in one transaction; refused for the last Owner at '/'. */
   async deleteGroup(name: string): Promise<void> {
-    const group = await this.findGroup(name);
-    if (!group) throw notFound(`Group ${name}`);
-    await this.db.deleteFrom('group_members').where('group_id', '=', group.id).execute();
-    await this.db.deleteFrom('groups').where('id', '=', group.id).execute();
+    await withLastOwnerGuard(this.db, `Deleting group ${name}`, async (tx) => {
+      const group = await new UserDirectory(tx).findGroup(name);
+      if (!group) throw notFound(`Group ${name}`);
+      await tx.withTables<RbacTables>().deleteFrom('role_assignments').where('principal_type', '=', 'group').where('principal_id', '=', group.id).execute();
+      await tx.deleteFrom('group_members').where('group_id', '=', group.id).execute();
+      await tx.deleteFrom('groups').where('id', '=', group.id).execute();
+    });
   }
 
+  /** Adds or removes a member; a removal is refused when it takes away the last enabled Owner at '/'. */
   async setMembership(groupName: string, username: string, member: boolean): Promise<void> {
-    const group = await this.findGroup(groupName);
-    if (!group) throw notFound(`Group ${groupName}`);
-    const user = await this.findRow(username);
-    if (!user) throw notFound(`User ${username}`);
-    await this.db.deleteFrom('group_members').where('group_id', '=', group.id).where('user_id', '=', user.id).execute();
-    if (member) await this.db.insertInto('group_members').values({ group_id: group.id, user_id: user.id }).execute();
+    const change = async (tx: Kysely<Database>): Promise<void> => {
+      const dir = new UserDirectory(tx);
+      const group = await dir.findGroup(groupName);
+      if (!group) throw notFound(`Group ${groupName}`);
+      const user = await dir.findRow(username);
+      if (!user) throw notFound(`User ${username}`);
+      await tx.deleteFrom('group_members').where('group_id', '=', group.id).where('user_id', '=', user.id).execute();
+      if (member) await tx.insertInto('group_members').values({ group_id: group.id, user_id: user.id }).execute();
+    };
+    await (member ? change(this.db) : withLastOwnerGuard(this.db, `Removing ${username} from group ${groupName}`, change));
   }
 
   private findRow(username: string): Promise<UsersTable | undefined> {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { conflict, notFound, validationError } from '../errors.js';
 import type { Database } from '../storage/schema.js';
 import { BUILTIN_ROLES, findBuiltinRole } from './builtin-roles.js';
+import { withLastOwnerGuard } from './last-owner.js';
 import { scopeChainKeys, scopeCovers } from './scope.js';
 import type { PrincipalType, Principal, RbacTables, RoleAssignment, RoleAssignmentInput, RoleAssignmentsTable, RoleDefinition, RoleDefinitionInput, RoleDefinitionsTable } from './types.js';
 import { checkRoleDefinitionInput, checkScope } from './validation.js';
@@ -45,8 +46,8 @@ const isUniqueViolation = (err: unknown): boolean => {
 export class RoleStore {
   private readonly db: Kysely<Database & RbacTables>;
 
-  constructor(db: Kysely<Database>) {
-    this.db = db.withTables<RbacTables>();
+  constructor(private readonly base: Kysely<Database>) {
+    this.db = base.withTables<RbacTables>();
   }
 
   // ----- role definitions ---------------------------------------------------------------------------
@@ -187,12 +188,15 @@ export class RoleStore {
     return row ? toAssignment(row) : undefined;
   }
 
-  /** Deletes an assignment; returns it (for the audit event). */
+  /** Deletes an assignment; returns it (for the audit event). Refused (BST_ERR_LAST_OWNER) for the last Owner at '/'. */
   async deleteRoleAssignment(id: string): Promise<RoleAssignment> {
-    const a = await this.getRoleAssignment(id);
-    if (!a) throw notFound(`Role assignment ${id}`);
-    await this.db.deleteFrom('role_assignments').where('id', '=', a.id).execute();
-    return a;
+    return withLastOwnerGuard(this.base, 'Removing this role assignment', async (tx) => {
+      const rbac = tx.withTables<RbacTables>();
+      const row = await rbac.selectFrom('role_assignments').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
+      if (!row) throw notFound(`Role assignment ${id}`);
+      await rbac.deleteFrom('role_assignments').where('id', '=', row.id).execute();
+      return toAssignment(row);
+    });
   }
 
   /**
@@ -222,10 +226,15 @@ export class RoleStore {
     return rows.map(toAssignment);
   }
 
-  /** Removes a deleted user's or group's assignments; returns how many went. */
+  /**
+   * Removes a user's or group's assignments; returns how many went. Refused for the last Owner at '/'.
+   * UserDirectory.delete and deleteGroup already do this in their own transaction.
+   */
   async deleteAssignmentsOfPrincipal(type: PrincipalType, id: string): Promise<number> {
-    const r = await this.db.deleteFrom('role_assignments').where('principal_type', '=', type).where('principal_id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows);
+    return withLastOwnerGuard(this.base, `Removing the role assignments of this ${type}`, async (tx) => {
+      const r = await tx.withTables<RbacTables>().deleteFrom('role_assignments').where('principal_type', '=', type).where('principal_id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
   }
 
   private async assignmentsOfRole(roleId: string): Promise<RoleAssignment[]> {

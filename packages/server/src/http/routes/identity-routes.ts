@@ -5,6 +5,7 @@ import type { WebSessions } from '../../identity/web-sessions.js';
 import { ACTIONS, TENANT_SCOPE, type RoleStore } from '../../rbac/index.js';
 import { exportHeaders, toCsv, toJsonLines } from '../../audit/export.js';
 import { validationError } from '../../errors.js';
+import { auditLastOwnerRefusal } from '../last-owner-refusal.js';
 import { instant } from './connection-log-routes.js';
 import { UserSchema } from './schemas.js';
 
@@ -44,9 +45,8 @@ export const identityRoutes =
     app.get('/api/users/:username', { config: on(ACTIONS.users.read), schema: { tags: ['identity'], summary: 'Get a user', params: Username, response: { 200: UserSchema } } }, async (request) => deps.users.get(request.params.username));
 
     app.delete('/api/users/:username', { config: on(ACTIONS.users.delete), schema: { tags: ['identity'], summary: 'Delete a user', params: Username } }, async (request, reply) => {
-      const user = await deps.users.get(request.params.username);
-      await deps.roles.deleteAssignmentsOfPrincipal('user', user.id);
-      await deps.users.delete(request.params.username);
+      // One transaction: the user, their assignments and memberships (refused for the last Owner at '/').
+      await auditLastOwnerRefusal(deps.audit, request, request.params.username, () => deps.users.delete(request.params.username));
       await deps.audit.write({ ...who(request), type: 'user.deleted', outcome: 'success', target: request.params.username, message: `User ${request.params.username} deleted.` });
       return reply.code(204).send();
     });
@@ -61,9 +61,7 @@ export const identityRoutes =
     });
 
     app.delete('/api/groups/:name', { config: on(ACTIONS.groups.delete), schema: { tags: ['identity'], summary: 'Delete a group', params: GroupName } }, async (request, reply) => {
-      const group = (await deps.users.listGroups()).find((g) => g.name.toLowerCase() === request.params.name.toLowerCase());
-      if (group) await deps.roles.deleteAssignmentsOfPrincipal('group', group.id);
-      await deps.users.deleteGroup(request.params.name);
+      await auditLastOwnerRefusal(deps.audit, request, request.params.name, () => deps.users.deleteGroup(request.params.name));
       await deps.audit.write({ ...who(request), type: 'group.deleted', outcome: 'success', target: request.params.name, message: `Group ${request.params.name} deleted.` });
       return reply.code(204).send();
     });
@@ -76,7 +74,7 @@ export const identityRoutes =
         config: on(ACTIONS.groups.write),
         schema: { tags: ['identity'], summary: member ? 'Add a user to a group' : 'Remove a user from a group', params: Member },
         handler: async (request, reply) => {
-          await deps.users.setMembership(request.params.name, request.params.username, member);
+          await auditLastOwnerRefusal(deps.audit, request, request.params.name, () => deps.users.setMembership(request.params.name, request.params.username, member));
           await deps.audit.write({ ...who(request), type: member ? 'group.member.added' : 'group.member.removed', outcome: 'success', target: request.params.name, message: `${request.params.username} ${member ? 'added to' : 'removed from'} ${request.params.name}.` });
           return reply.code(204).send();
         },

@@ -7,6 +7,7 @@ import type { InventoryService } from '../../inventory/service.js';
 import { ACTIONS, normalizeScope, resolvePrincipalByName, TENANT_SCOPE, type RoleAssignment, type RoleStore } from '../../rbac/index.js';
 import type { Database } from '../../storage/schema.js';
 import { checkConnect } from '../connect-access.js';
+import { auditLastOwnerRefusal } from '../last-owner-refusal.js';
 import { resourceIdFromUrl } from '../resource-url.js';
 import { ArmResourceParams } from './schemas.js';
 import { requestWho } from '../request-who.js';
@@ -113,7 +114,7 @@ export const rbacRoutes =
       if (!a) throw notFound(`Role assignment ${request.params.id}`);
       await request.authorize(ACTIONS.roleAssignments.delete, a.scope);
       const [shown] = await view([a]);
-      await deps.roles.deleteRoleAssignment(a.id);
+      await auditLastOwnerRefusal(deps.audit, request, a.scope, () => deps.roles.deleteRoleAssignment(a.id));
       await deps.audit.write({ ...requestWho(request), type: 'rbac.assignment.deleted', outcome: 'success', target: a.scope, message: `Role ${shown!.roleDefinitionName} removed from ${a.principalType} ${shown!.principalName} at ${a.scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: a.principalType, principal: shown!.principalName, scope: a.scope } });
       return reply.code(204).send();
     });
