@@ -73,7 +73,7 @@ const post = (url: string, payload: object) => as(b.app, admin, { method: 'POST'
 const sshBody = (port = 22) => ({ username: 'u', port, auth: { type: 'password', password: 'p' } });
 const expectRefused = (res: { statusCode: number; body: string }, why: RegExp) => {
   expect(res.statusCode, res.body).toBe(403);
-  expect((res.json() as { error: { message: string } }).error.message).toMatch(why);
+  expect((JSON.parse(res.body) as { error: { message: string } }).error.message).toMatch(why);
 };
 
 describe('portal SSH (POST …/bastionSsh)', () => {
