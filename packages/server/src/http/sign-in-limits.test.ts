@@ -66,12 +66,14 @@ describe('a stranger hammering an account', () => {
     expect((await token('admin', ADMIN_PASSWORD, '127.0.0.250')).statusCode).toBe(201);
   });
 
-  it('records each refusal with the limit that refused it', async () => {
+  it('audits refusals with the limit that refused, once a minute per user and address', async () => {
     const res = await as(b.app, admin, { url: '/api/audit?type=user.login.rate_limited&limit=500' });
     const events = (res.json() as { value: Array<{ actor: string; clientIp: string; outcome: string; details: { limit: string; retryAfterSeconds: number } }> }).value;
     expect(events).toContainEqual(expect.objectContaining({ actor: 'par1', clientIp: '10.20.0.1', outcome: 'denied', details: expect.objectContaining({ limit: 'user-ip' }) }));
     expect(events).toContainEqual(expect.objectContaining({ actor: 'admin', clientIp: '10.66.1.60', details: expect.objectContaining({ limit: 'account' }) }));
     expect(events.some((e) => e.clientIp === '127.0.0.250')).toBe(false);
+    // par1 was refused 36 times from 10.20.0.1 within the minute: one row, not 36.
+    expect(events.filter((e) => e.actor === 'par1')).toHaveLength(1);
   });
 });
 

@@ -33,7 +33,8 @@ describe('LoginRateLimiter', () => {
       expect(fail(limiter, 'alice', '10.0.0.1').ok).toBe(true);
       c.tick(1000);
     }
-    expect(limiter.begin('alice', '10.0.0.1')).toEqual({ ok: false, limit: 'user-ip', retryAfterMs: 57_000 });
+    expect(limiter.begin('alice', '10.0.0.1')).toEqual({ ok: false, limit: 'user-ip', retryAfterMs: 57_000, report: true });
+    expect(limiter.begin('alice', '10.0.0.1')).toMatchObject({ ok: false, report: false }); // audited once a minute
     c.tick(57_000);
     expect(limiter.begin('ALICE', '10.0.0.1').ok).toBe(true); // the username in any letter case
   });

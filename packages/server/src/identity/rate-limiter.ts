@@ -25,7 +25,8 @@ export interface SignInAttemptCount {
   abandoned(): void;
 }
 
-export type SignInGate = { ok: true; attempt: SignInAttemptCount } | { ok: false; limit: SignInLimit; retryAfterMs: number };
+/** A refusal; `report` is false for repeats of the same (limit, user, place) within a minute (audit them once). */
+export type SignInGate = { ok: true; attempt: SignInAttemptCount } | { ok: false; limit: SignInLimit; retryAfterMs: number; report: boolean };
 
 /** An account's back-off outlasts its own cap by far, or waiting out the cap would start it over. */
 const ACCOUNT_MEMORY_MS = 24 * 3_600_000;
@@ -51,6 +52,7 @@ export class LoginRateLimiter {
   private readonly ips: SlidingWindow;
   private readonly accounts = new Map<string, Account>();
   private readonly places = new Map<string, string[]>();
+  private readonly reported: SlidingWindow;
   private readonly free: number;
   private readonly delayMs: number;
   private readonly maxDelayMs: number;
@@ -59,6 +61,7 @@ export class LoginRateLimiter {
     const windowMs = limits.windowSeconds * 1000;
     this.pairs = new SlidingWindow(limits.maxFailures, windowMs, now);
     this.ips = new SlidingWindow(limits.ipMaxFailures ?? LOGIN_LIMIT_DEFAULTS.ipMaxFailures, windowMs, now);
+    this.reported = new SlidingWindow(1, 60_000, now, 10_000);
     this.free = limits.maxFailures;
     this.delayMs = (limits.accountDelaySeconds ?? LOGIN_LIMIT_DEFAULTS.accountDelaySeconds) * 1000;
     this.maxDelayMs = (limits.accountMaxDelaySeconds ?? LOGIN_LIMIT_DEFAULTS.accountMaxDelaySeconds) * 1000;
@@ -73,7 +76,7 @@ export class LoginRateLimiter {
     const waits: Array<[SignInLimit, number]> = [['user-ip', this.pairs.waitMs(pairKey)]];
     if (!known) waits.push(['ip', this.ips.waitMs(place)], ['account', this.accountWaitMs(user)]);
     const [limit, retryAfterMs] = waits.reduce((a, b) => (b[1] > a[1] ? b : a));
-    if (retryAfterMs > 0) return { ok: false, limit, retryAfterMs };
+    if (retryAfterMs > 0) return { ok: false, limit, retryAfterMs, report: this.reported.take(`${limit}\u0000${pairKey}`) !== undefined };
 
     const pairHit = this.pairs.take(pairKey)!;
     let ipHit: Hit | undefined;

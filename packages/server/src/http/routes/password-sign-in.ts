@@ -49,7 +49,8 @@ export async function verifyPasswordSignIn(deps: PasswordSignInDeps, request: Fa
   const who: SignInAttempt = { actor: username, clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, target: username };
   const gate = deps.limiter.begin(username, request.ip);
   if (!gate.ok) {
-    await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: `${REFUSALS[channel].rateLimited} (${LIMIT_DETAILS[gate.limit]})`, details: { limit: gate.limit, retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) } });
+    // Once per limit, user and address a minute: a flood of 429s is not a flood of audit rows.
+    if (gate.report) await deps.audit.write({ ...who, type: 'user.login.rate_limited', outcome: 'denied', message: `${REFUSALS[channel].rateLimited} (${LIMIT_DETAILS[gate.limit]}; repeats within a minute are not recorded)`, details: { limit: gate.limit, retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) } });
     throw new BastionError('BST_ERR_LOGIN_RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${waitInWords(gate.retryAfterMs)}.`, {
       headers: { 'retry-after': String(Math.ceil(gate.retryAfterMs / 1000)) },
     });
