@@ -48,6 +48,7 @@ import { sshRoutes } from './routes/ssh-routes.js';
 import { vaultRoutes } from './routes/vault-routes.js';
 import { registerWebClient } from './web-client.js';
 import { answerPlainHttpOnWebSocketRoutes } from './websocket-plain-http.js';
+import { onWebSocketError } from './websocket-socket-errors.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -115,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // as 'server_shutdown', with their records written before the store closes.
   app.addHook('preClose', async () => live.shutdown());
   answerPlainHttpOnWebSocketRoutes(app); // before the plugin: its onRoute hook must see the result
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME }, errorHandler: (error, socket, request) => onWebSocketError(error, socket, request) });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Bastion API', version: '0.1.0', description: 'Inventory (ARM-shaped), identity, audit. Errors: { error: { code, message, statusCode } }.' },

@@ -9,11 +9,12 @@ import { BastionError } from '../errors.js';
  * `{ error: { code: 'BST_ERR_NOT_FOUND', … } }` with the same status as before.
  */
 export function answerPlainHttpOnWebSocketRoutes(app: FastifyInstance): void {
-  app.addHook('onRoute', (route: RouteOptions & { websocket?: boolean; wsHandler?: unknown }) => {
+  app.addHook('onRoute', (route: RouteOptions) => {
     if (!route.websocket) return;
     const socketHandler = route.handler;
     delete route.websocket;
-    route.wsHandler = socketHandler;
+    // With `websocket: true` the plugin itself treats `handler` as the socket handler: the same function.
+    route.wsHandler = socketHandler as unknown as NonNullable<RouteOptions['wsHandler']>;
     // What the plugin does for `websocket: true` routes: they are not part of the OpenAPI document.
     route.schema = { ...(route.schema ?? {}), hide: true };
     route.handler = async (request) => {
