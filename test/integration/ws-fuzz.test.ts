@@ -178,6 +178,21 @@ describe(`WebSocket fuzz (seed ${SEED})`, () => {
     }
   });
 
+  it('answers a frame over the limit with 1009 even while output is flowing (the close frame is not cut off)', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const p = Probe.open(Ws, wss(await sshTicket()), browser(reader));
+      await waitFor('ready', () => p.json.some((m) => m.type === 'ready') || p.closeCode !== undefined);
+      p.send(Buffer.from([0, ...Buffer.from('yes fuzz | head -c 3000000\r')]));
+      await waitFor('output', () => p.binaries.length > 3 || p.closeCode !== undefined);
+      p.send(Buffer.alloc(64 * 1024 + 1));
+      await p.closed();
+      codes.push(p.closeCode!);
+    }
+    expect(codes).toEqual(Array(6).fill(1009));
+    await stillHealthy();
+  });
+
   it('closes tunnel, RDP relay and live-watch sockets sensibly on malformed frames', async () => {
     const tunnelUrl = wss(`/api/tunnel?vm=${encodeURIComponent(vmPath('vm-ssh'))}&port=22`);
     const rdpToken = async () => JSON.parse((await client.request('POST', `/api${vmPath('vm-xrdp')}/bastionRdp`, { body: {}, who: reader })).body) as { token: string; destination: string };
