@@ -10,6 +10,7 @@ import type { BastionConfig } from './config/schema.js';
 import { HostKeyTrust } from './gateway/ssh/index.js';
 import { SshTicketStore } from './gateway/ssh/tickets.js';
 import { buildApp } from './http/app.js';
+import { trackUnusedConnections } from './http/unused-connections.js';
 import { LoginRateLimiter } from './identity/rate-limiter.js';
 import { UserDirectory } from './identity/users.js';
 import { WebSessions } from './identity/web-sessions.js';
@@ -111,6 +112,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
     const tlsKey = config.server.tls?.keyFile ?? join(dataDir, 'tls', 'bastion-key.pem');
     const loose = looseModes([dataDir, ...dbFiles, join(dataDir, 'tls'), tlsKey, masterKey.keyFile, recordingsDir]);
     for (const l of loose) app.log.warn({ path: l.path, mode: l.mode }, l.message);
+    const unusedConnections = trackUnusedConnections(app.server);
     // Retention: now and daily (the timer stops when the app closes).
     await recordings.startRetention();
     // Last, so that a start that fails earlier does not swallow the one-time password.
@@ -134,6 +136,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       looseModes: loose,
       reloadTls,
       close: async () => {
+        unusedConnections.destroy();
         await app.close();
         await store.close();
       },
