@@ -59,8 +59,7 @@ export function registerIdentityCommands(program: Command, io: Io): void {
     .requiredOption('-u, --username <username>', 'user name')
     .action(
       action(io, async (ctx, o: { username: string }) => {
-        const found = await ctx.users.get(o.username);
-        await ctx.roles.deleteAssignmentsOfPrincipal('user', found.id);
+        // The store removes the user's role assignments in the same transaction (and refuses the last Owner).
         await ctx.users.delete(o.username);
       }),
     );
@@ -84,8 +83,6 @@ export function registerIdentityCommands(program: Command, io: Io): void {
     .requiredOption('-n, --name <name>', 'group name')
     .action(
       action(io, async (ctx, o: { name: string }) => {
-        const found = (await ctx.users.listGroups()).find((g) => g.name.toLowerCase() === o.name.toLowerCase());
-        if (found) await ctx.roles.deleteAssignmentsOfPrincipal('group', found.id);
         await ctx.users.deleteGroup(o.name);
       }),
     );
