@@ -9,7 +9,7 @@ import { ADMIN_PASSWORD, as, createTestBastion, signInAsReadyAdmin, type Session
  * can be waited out without waiting. Every scenario uses its own user and client addresses.
  */
 const PASSWORD = 'Limits-Unit-Pass-1';
-const users = ['par1', 'par2', 'backoff'].map((username) => ({ username, password: PASSWORD }));
+const users = ['par1', 'par2', 'backoff', 'office1', 'office2'].map((username) => ({ username, password: PASSWORD }));
 
 let b: TestBastion;
 let admin: Session;
@@ -74,6 +74,18 @@ describe('a stranger hammering an account', () => {
     expect(events.some((e) => e.clientIp === '127.0.0.250')).toBe(false);
     // par1 was refused 36 times from 10.20.0.1 within the minute: one row, not 36.
     expect(events.filter((e) => e.actor === 'par1')).toHaveLength(1);
+  });
+});
+
+describe('a sprayer behind a shared address (an office NAT)', () => {
+  it('is refused after 20 failures over all usernames; users who signed in there before still do', async () => {
+    expect((await login('office1', PASSWORD, '10.50.0.1')).statusCode).toBe(200);
+    const sprayed = await Promise.all(Array.from({ length: 30 }, (_, i) => login(`sprayed${i}`, 'Spring2026!', '10.50.0.1')));
+    expect(statuses(sprayed)).toEqual({ 401: 20, 429: 10 });
+    expect((await login('office1', PASSWORD, '10.50.0.1')).statusCode).toBe(200);
+    // A colleague who never signed in from there waits like the sprayer (the address is all there is to go by).
+    limited(await login('office2', PASSWORD, '10.50.0.1'));
+    expect((await login('office2', PASSWORD, '10.50.0.2')).statusCode).toBe(200);
   });
 });
 
