@@ -38,7 +38,22 @@ export type BastionAuditLogsTable = {
   bytes_in: number | string;
   bytes_out: number | string;
   end_reason: string | null;
+  /** Migration 0010: when the bastion last wrote this live row's counters (null on rows older than it). */
+  last_seen_time: string | null;
 };
+
+/** A live connection's counters as `touchLive` writes them (undefined bytes: not relaying yet, kept as stored). */
+export interface LiveFigures {
+  sessionId: string;
+  bytesIn?: number | undefined;
+  bytesOut?: number | undefined;
+}
+
+/**
+ * Sessions per UPDATE of `touchLive`: each costs 5 bound parameters, so 5000 stay far below SQLite's 32766
+ * and PostgreSQL's 65535, and a bastion with a few thousand sessions writes one statement per tick.
+ */
+export const TOUCH_BATCH = 5000;
 
 export type ConnectionLogTables = { bastion_audit_logs: BastionAuditLogsTable };
 
@@ -139,6 +154,8 @@ export class ConnectionLog {
         target_port: r.targetPort,
         tunnel_id: r.tunnelId ?? null,
         start_time: r.startTime,
+        // Seen alive at its start: a crash before the first persistence tick ends the row here, not at the restart.
+        last_seen_time: r.startTime,
         ...outcomeOf(r),
       })
       .execute();
@@ -185,16 +202,47 @@ export class ConnectionLog {
   }
 
   /**
-   * At startup: records left open by a bastion that died (crash, kill -9, power loss) end as 'interrupted',
-   * with `now` as the best known end. Returns how many. (With several instances on one PostgreSQL this
-   * would also close the others' live rows: instances are not told apart yet.)
+   * Persists the live connections' byte counters and `at` as their last-seen time: one UPDATE for all of them
+   * (per TOUCH_BATCH), not one per session, so a tick costs the same statement whether 10 or 2,000 sessions
+   * run. Rows already ended are left alone (`end_time is null`): the end's own figures win.
+   */
+  async touchLive(live: readonly LiveFigures[], at: Date): Promise<void> {
+    const seen = at.toISOString();
+    for (let i = 0; i < live.length; i += TOUCH_BATCH) {
+      const batch = live.slice(i, i + TOUCH_BATCH);
+      const counted = batch.filter((f) => f.bytesIn !== undefined && f.bytesOut !== undefined);
+      await this.db
+        .updateTable('bastion_audit_logs')
+        .set((eb) => {
+          if (counted.length === 0) return { last_seen_time: seen };
+          const column = (name: 'bytes_in' | 'bytes_out', pick: (f: LiveFigures) => number) => {
+            let c = eb.case().when('session_id', '=', counted[0]!.sessionId).then(pick(counted[0]!));
+            for (const f of counted.slice(1)) c = c.when('session_id', '=', f.sessionId).then(pick(f));
+            return c.else(eb.ref(name)).end();
+          };
+          return { last_seen_time: seen, bytes_in: column('bytes_in', (f) => f.bytesIn!), bytes_out: column('bytes_out', (f) => f.bytesOut!) };
+        })
+        .where('session_id', 'in', batch.map((f) => f.sessionId))
+        .where('end_time', 'is', null)
+        .execute();
+    }
+  }
+
+  /**
+   * At startup: records left open by a bastion that died (crash, kill -9, power loss) end as 'interrupted' at
+   * the last time the bastion saw them alive (`touchLive`, every few seconds), with the byte counters it last
+   * wrote; a row from before migration 0010 (no last-seen time) ends at `now`. Returns how many. (With several
+   * instances on one PostgreSQL this would also close the others' live rows: instances are not told apart yet.)
    */
   async closeInterrupted(now: Date): Promise<number> {
     const open = await this.db.selectFrom('bastion_audit_logs').selectAll().where('end_time', 'is', null).execute();
     let closed = 0;
     for (const row of open) {
       const record = toRecord(row);
-      const { written } = await this.end(record, { kind: 'ended', reason: 'interrupted', endTime: now.toISOString(), bytesIn: record.bytesIn, bytesOut: record.bytesOut });
+      // Never before the start (a clock step back between start and touch must not give a negative duration).
+      const seen = row.last_seen_time ?? now.toISOString();
+      const endTime = Date.parse(seen) < Date.parse(record.startTime) ? record.startTime : seen;
+      const { written } = await this.end(record, { kind: 'ended', reason: 'interrupted', endTime, bytesIn: record.bytesIn, bytesOut: record.bytesOut });
       if (written) closed++;
     }
     return closed;

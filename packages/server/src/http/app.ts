@@ -115,6 +115,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Added before @fastify/websocket's own preClose (which closes every socket), so that open sessions end
   // as 'server_shutdown', with their records written before the store closes.
   app.addHook('preClose', async () => live.shutdown());
+  // Live rows' figures and last-seen time, every few seconds: what a crash leaves (issue 13). Stops with the app.
+  const stopPersisting = live.persistTo(connections, (err) => app.log.error({ err }, 'live connection figures not written'));
+  app.addHook('onClose', async () => stopPersisting());
   answerPlainHttpOnWebSocketRoutes(app); // before the plugin: its onRoute hook must see the result
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME }, errorHandler: (error, socket, request) => onWebSocketError(error, socket, request) });
   await app.register(fastifySwagger, {

@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { ConnectionLog } from '../audit/connection-log.js';
+import { openStore } from '../storage/open.js';
 import { LiveSessions, type LiveSession } from './live-sessions.js';
 
 const entry = (sessionId: string, log: string[], delayMs = 0): LiveSession => ({
@@ -72,5 +77,42 @@ describe('LiveSessions', () => {
     expect(live.endedBytes.get({ protocol: 'ssh', direction: 'out' })).toBe(200);
     live.observeConnect('ssh', 0.3);
     expect(live.connectSeconds.samples().find((s) => s.suffix === '_count')?.value).toBe(1);
+  });
+
+  it('persists every live row\'s figures with one write per tick, so a crash leaves them and a true end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-live-'));
+    const store = await openStore({ sqliteFile: join(dir, 'bastion.db') });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-05-01T10:00:00.000Z'));
+      const connections = new ConnectionLog(store.db);
+      const live = new LiveSessions();
+      const writes: number[] = [];
+      const sink = { touchLive: (f: Parameters<ConnectionLog['touchLive']>[0], at: Date) => (writes.push(f.length), connections.touchLive(f, at)) };
+      const ids: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const e = entry(`s${i}`, []);
+        const r = await connections.start({ ...e.info, sessionId: `${i}-${Math.random()}`, startTime: new Date().toISOString() });
+        ids.push(r.sessionId);
+        const stats = { bytesIn: i, bytesOut: 1000 + i, maxUnackedBytes: 0, maxBufferedAmount: 0 };
+        live.add({ ...e, sessionId: r.sessionId, stats: () => (i === 0 ? undefined : stats) });
+      }
+      const stop = live.persistTo(sink, (err) => {
+        throw err;
+      }, 2000);
+      await vi.advanceTimersByTimeAsync(2000);
+      for (let i = 0; i < 20 && writes.length === 0; i++) await new Promise((r) => setImmediate(r));
+      expect(writes).toEqual([300]);
+      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+      stop();
+      // The bastion dies here; the next start closes the rows where it last saw them, with their bytes.
+      await connections.closeInterrupted(new Date('2026-05-01T11:00:00.000Z'));
+      expect(await connections.get(ids[7]!)).toMatchObject({ endReason: 'interrupted', bytesIn: 7, bytesOut: 1007, endTime: '2026-05-01T10:00:02.000Z' });
+      expect(await connections.get(ids[0]!)).toMatchObject({ endReason: 'interrupted', bytesIn: 0, bytesOut: 0 });
+    } finally {
+      vi.useRealTimers();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -83,18 +83,41 @@ export function runConnectionLogStoreSuite(name: string, open: () => Promise<Sto
       expect((await log.list({ targetResourceId: vm, limit: 1 })).map((r) => r.startTime)).toEqual([times[2]]);
     });
 
-    it('closes the rows a dead bastion left open as interrupted, at startup time, and only those', async () => {
+    it('closes the rows a dead bastion left open as interrupted, at the time it last saw them, and only those', async () => {
       const open1 = await log.connected(await log.start(start({ startTime: '2026-03-01T10:00:00.000Z' })));
       const open2 = await log.start(start({ startTime: '2026-03-01T10:00:05.000Z' }));
       const done = await log.start(start({ startTime: '2026-03-01T10:00:00.000Z' }));
       await log.end(done, { kind: 'ended', reason: 'client_closed', endTime: '2026-03-01T10:00:01.000Z', bytesIn: 1, bytesOut: 2 });
+      await log.touchLive([{ sessionId: open1.sessionId, bytesIn: 12, bytesOut: 3_000_000_000 }, { sessionId: done.sessionId, bytesIn: 99, bytesOut: 99 }], new Date('2026-03-01T10:00:42.000Z'));
 
       const now = new Date('2026-03-01T10:01:00.000Z');
       expect(await log.closeInterrupted(now)).toBeGreaterThanOrEqual(2);
-      expect(await log.get(open1.sessionId)).toMatchObject({ endReason: 'interrupted', endTime: now.toISOString(), durationMs: 60_000, message: CONNECTED_MESSAGE });
-      expect(await log.get(open2.sessionId)).toMatchObject({ endReason: 'interrupted', durationMs: 55_000, message: 'Connecting.' });
-      expect(await log.get(done.sessionId)).toMatchObject({ endReason: 'client_closed', endTime: '2026-03-01T10:00:01.000Z' });
+      // Seen alive at 10:00:42 with its figures: the crash came after that, not at the restart.
+      expect(await log.get(open1.sessionId)).toMatchObject({ endReason: 'interrupted', endTime: '2026-03-01T10:00:42.000Z', durationMs: 42_000, bytesIn: 12, bytesOut: 3_000_000_000, message: CONNECTED_MESSAGE });
+      // Never touched (the crash came before the first tick): ends where it was last seen, its start.
+      expect(await log.get(open2.sessionId)).toMatchObject({ endReason: 'interrupted', endTime: '2026-03-01T10:00:05.000Z', durationMs: 0, message: 'Connecting.' });
+      // An ended row keeps its end's figures: a late touch changes nothing.
+      expect(await log.get(done.sessionId)).toMatchObject({ endReason: 'client_closed', endTime: '2026-03-01T10:00:01.000Z', bytesIn: 1, bytesOut: 2 });
       expect(await log.closeInterrupted(now)).toBe(0);
+    });
+
+    it('touches thousands of live rows at once, and a row from before migration 0010 ends at the restart', async () => {
+      const records = [];
+      for (let i = 0; i < 2100; i++) records.push(start({ startTime: '2026-04-01T10:00:00.000Z' }));
+      const started = [];
+      for (const r of records) started.push(await log.start(r));
+      // Some not relaying yet (no counters): their bytes stay, their last-seen time moves.
+      const figures = started.map((r, i) => (i % 3 === 0 ? { sessionId: r.sessionId } : { sessionId: r.sessionId, bytesIn: i, bytesOut: 2 * i }));
+      await log.touchLive(figures, new Date('2026-04-01T10:00:06.000Z'));
+      const legacy = await log.start(start({ startTime: '2026-04-01T09:00:00.000Z' }));
+      await store.db.withTables<{ bastion_audit_logs: { session_id: string; last_seen_time: string | null } }>().updateTable('bastion_audit_logs').set({ last_seen_time: null }).where('session_id', '=', legacy.sessionId).execute();
+
+      const now = new Date('2026-04-01T10:05:00.000Z');
+      await log.closeInterrupted(now);
+      for (const i of [0, 1, 2, 1999, 2099]) {
+        expect(await log.get(started[i]!.sessionId)).toMatchObject({ endReason: 'interrupted', endTime: '2026-04-01T10:00:06.000Z', bytesIn: i % 3 === 0 ? 0 : i, bytesOut: i % 3 === 0 ? 0 : 2 * i });
+      }
+      expect(await log.get(legacy.sessionId)).toMatchObject({ endReason: 'interrupted', endTime: now.toISOString() });
     });
 
     it('remembers the host key a VM offered on a mismatch until an administrator accepts one', async () => {
