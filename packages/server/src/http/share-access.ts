@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
+import { refusalAudit } from '../audit/refusal-limiter.js';
 import { BastionError } from '../errors.js';
 import { bastionFeatures } from '../inventory/bastion-features.js';
 import * as ids from '../inventory/ids.js';
@@ -26,7 +27,7 @@ export interface ValidLink {
  */
 export async function usableLink(deps: { inventory: InventoryService; audit: AuditLog; links: ShareableLinks }, request: FastifyRequest, by: { secret: string } | { id: string }): Promise<ValidLink> {
   const refuse = async (reason: string, target: string | null): Promise<never> => {
-    await deps.audit.write({ type: 'link.rejected', outcome: 'denied', ...requestWho(request, null), target, message: `Shareable link refused: ${reason}.`, details: { reason } });
+    await refusalAudit(deps.audit).write({ type: 'link.rejected', outcome: 'denied', ...requestWho(request, null), target, message: `Shareable link refused: ${reason}.`, details: { reason } });
     throw new BastionError('BST_ERR_LINK_INVALID', LINK_INVALID_MESSAGE);
   };
   let link: ShareableLinkView | undefined;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
+import { refusalAudit } from '../audit/refusal-limiter.js';
 import { BastionError, type ErrorCode } from '../errors.js';
 import { checkDialTarget, type DialTarget } from '../gateway/target-policy.js';
 import * as ids from '../inventory/ids.js';
@@ -40,7 +41,7 @@ export const bastionOfIpTarget = (targetId: string): string | undefined => {
  */
 export async function resolveTunnelTarget(deps: { inventory: InventoryService; audit: AuditLog }, request: FastifyRequest, want: TunnelRequest): Promise<TunnelTarget> {
   const refuse = async (status: number, message: string, target: string | null): Promise<never> => {
-    await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', ...requestWho(request), target, message, details: { port: want.port, ...('ip' in want ? { ip: want.ip } : {}) } });
+    await refusalAudit(deps.audit).write({ type: 'tunnel.rejected', outcome: 'denied', ...requestWho(request), target, message, details: { port: want.port, ...('ip' in want ? { ip: want.ip } : {}) } });
     throw new BastionError(STATUS_CODE[status] ?? 'BST_ERR_FORBIDDEN', message);
   };
   if ('vm' in want) {

@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { refusalAudit } from '../../audit/refusal-limiter.js';
 import type { FastifyRequest } from 'fastify';
 import { BastionError, notFound } from '../../errors.js';
 import { checkDialTarget } from '../../gateway/target-policy.js';
@@ -62,7 +63,7 @@ export const ipSshRoutes =
         const body = request.body;
         const refused = await refusal(request, bastion.id, body.targetIp);
         if (refused) {
-          await deps.audit.write({ type: 'tunnel.rejected', outcome: 'denied', ...requestWho(request), target: ipTargetId(bastion.id, body.targetIp), message: refused.message, details: { ip: body.targetIp, via: 'bastionSsh' } });
+          await refusalAudit(deps.audit).write({ type: 'tunnel.rejected', outcome: 'denied', ...requestWho(request), target: ipTargetId(bastion.id, body.targetIp), message: refused.message, details: { ip: body.targetIp, via: 'bastionSsh' } });
           throw new BastionError(refused.status === 400 ? 'BST_ERR_VALIDATION' : refused.status === 404 ? 'BST_ERR_NOT_FOUND' : 'BST_ERR_FORBIDDEN', refused.message);
         }
         const auth = await ticketAuthOf(deps, request, body.auth);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { BastionAuditEnd, BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
 import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
+import { refusalAudit } from '../../audit/refusal-limiter.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { dialRdpServer, type RdpServerConnection } from '../../gateway/rdp/dial.js';
 import { RdpRelayError, rdpErrors } from '../../gateway/rdp/errors.js';
@@ -56,7 +57,9 @@ async function authorize(deps: RdpRelayDeps, request: FastifyRequest, req: RdCle
   if (bad) throw rdpErrors.badRequest(bad);
   const redeemed = deps.tokens.redeem(req.proxyAuth, request.user!.id, req.destination);
   if (!redeemed.ok) {
-    await audit(deps, request, {
+    // Anyone who reaches the relay can send tokens: refusals are rate-limited per client (refusal-limiter.ts).
+    await refusalAudit(deps.audit).write({
+      ...requestWho(request),
       type: 'rdp.token.rejected',
       outcome: 'denied',
       target: redeemed.target?.vmId ?? null,

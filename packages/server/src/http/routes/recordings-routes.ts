@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { refusalAudit } from '../../audit/refusal-limiter.js';
 import { stat } from 'node:fs/promises';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -119,7 +120,7 @@ export const recordingsRoutes =
         preValidation: async (request) => {
           // CSRF defence for WebSockets: the Origin must be the bastion's own.
           await checkWebSocketOrigin(request, deps.allowedOrigins, {
-            onRefused: (message, origin) => audit(request, { type: 'access.denied', outcome: 'denied', target: null, message, details: { reason: 'origin', origin, url: request.url.split('?')[0] } }),
+            onRefused: (message, origin) => refusalAudit(deps.audit).write({ ...requestWho(request), type: 'access.denied', outcome: 'denied', target: null, message, details: { reason: 'origin', origin, url: request.url.split('?')[0] } }),
           });
           const row = await load(request, (request.params as { sessionId: string }).sessionId);
           if (row.format !== 'asciicast') throw conflict('Only SSH sessions can be watched live; download the RDP capture instead.');

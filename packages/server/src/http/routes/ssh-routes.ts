@@ -19,7 +19,8 @@ import type { LiveSessions } from '../../sessions/live-sessions.js';
 import type { VaultStore } from '../../vault/index.js';
 import type { Recordings } from '../../recordings/index.js';
 import { failSocket, type RelaySocket } from '../../gateway/ssh/relay.js';
-import { auditSshEvent, handleSshConnect, type SshAdmission } from './ssh-connect-handler.js';
+import { handleSshConnect, type SshAdmission } from './ssh-connect-handler.js';
+import { refusalAudit } from '../../audit/refusal-limiter.js';
 import { ArmResourceParams } from './schemas.js';
 import { SshTicketCredentials, sshTicketFields, terminalSizeQuery, ticketAuthOf } from './ssh-ticket-schemas.js';
 import { requestWho } from '../request-who.js';
@@ -54,7 +55,7 @@ function portalAdmission(deps: SshRouteDeps, request: FastifyRequest): SshAdmiss
   return {
     redeem: (ticket) => deps.tickets.redeem(ticket, user.id),
     ticketRefused: (code) => {
-      void auditSshEvent(deps, request, { type: 'ssh.ticket.rejected', outcome: 'denied', message: `Connect ticket refused: ${code}.`, details: { reason: code } });
+      void refusalAudit(deps.audit).write({ ...requestWho(request), type: 'ssh.ticket.rejected', outcome: 'denied', message: `Connect ticket refused: ${code}.`, details: { reason: code } });
       return code === 'ticket_expired' ? 'The connect ticket expired. Start the connection again from the portal.' : 'The connect ticket is not valid. Start the connection again from the portal.';
     },
     admit: async (target, gone) => {
@@ -120,7 +121,7 @@ export const sshRoutes =
         },
         preValidation: async (request) => {
           await checkWebSocketOrigin(request, deps.allowedOrigins, {
-            onRefused: (message, origin) => deps.audit.write({ type: 'ssh.ticket.rejected', outcome: 'denied', ...requestWho(request), target: null, message, details: { reason: 'origin', origin } }),
+            onRefused: (message, origin) => refusalAudit(deps.audit).write({ type: 'ssh.ticket.rejected', outcome: 'denied', ...requestWho(request), target: null, message, details: { reason: 'origin', origin } }),
           });
         },
       },
