@@ -26,11 +26,16 @@ export interface AuditInput {
 }
 
 /**
- * Writes audit events to the database (one committed row each, so they survive a crash of the process)
- * and mirrors them to the log. Reading is for admins through the API.
+ * Writes audit events to the database and mirrors them to the log. Reading is for admins through the API.
+ * A state change and its event are one transaction (design 0009): `change(fn)` runs `fn(tx)`, in which the
+ * store writes through `tx` and the route records the event with `writeIn(tx, …)`; either both commit or
+ * neither does, so a crash or a failed event never leaves a grant without its trace. Events about nothing
+ * that changed (refusals, reads) use `write`, one committed row each.
  */
 export class AuditLog {
   private readonly observers: Array<(event: AuditEvent) => void> = [];
+  /** Events written inside a transaction `change` opened: mirrored only once it has committed. */
+  private readonly pending = new WeakMap<Kysely<Database>, AuditEvent[]>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -38,6 +43,40 @@ export class AuditLog {
   ) {}
 
   async write(input: AuditInput): Promise<AuditEvent> {
+    const event = await this.insert(this.db, input);
+    this.publish(event);
+    return event;
+  }
+
+  /**
+   * Writes the event within `tx` (the caller's transaction): it commits or rolls back with the change.
+   * Inside `change` the log line and observers wait for the commit; in a transaction opened elsewhere
+   * they run at once (the row itself still waits for that transaction).
+   */
+  async writeIn(tx: Kysely<Database>, input: AuditInput): Promise<AuditEvent> {
+    const event = await this.insert(tx, input);
+    const queue = this.pending.get(tx);
+    if (queue) queue.push(event);
+    else this.publish(event);
+    return event;
+  }
+
+  /**
+   * Runs `fn` in one transaction on the audit log's database and returns its result. Everything `fn`
+   * does must go through the `tx` it is given: on SQLite one connection serves the process, and a query
+   * on the outer handle would wait for the transaction that holds it.
+   */
+  async change<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+    const events: AuditEvent[] = [];
+    const out = await this.db.transaction().execute(async (tx) => {
+      this.pending.set(tx, events);
+      return fn(tx);
+    });
+    for (const event of events) this.publish(event);
+    return out;
+  }
+
+  private async insert(db: Kysely<Database>, input: AuditInput): Promise<AuditEvent> {
     const event: AuditEvent = {
       id: randomUUID(),
       time: new Date().toISOString(),
@@ -51,7 +90,7 @@ export class AuditLog {
       message: input.message,
       details: input.details ?? {},
     };
-    await this.db
+    await db
       .insertInto('audit_events')
       .values({
         id: event.id,
@@ -67,9 +106,12 @@ export class AuditLog {
         details: JSON.stringify(event.details),
       })
       .execute();
+    return event;
+  }
+
+  private publish(event: AuditEvent): void {
     this.log?.info({ audit: event }, `audit ${event.type} ${event.outcome}`);
     for (const observer of this.observers) observer(event);
-    return event;
   }
 
   /** Calls `observer` after each event is committed (metrics count sign-in failures this way). */

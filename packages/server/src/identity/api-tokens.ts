@@ -51,6 +51,11 @@ export class ApiTokens {
     this.db = db.withTables<Tables>();
   }
 
+  /** The same store over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): ApiTokens {
+    return new ApiTokens(tx, this.now);
+  }
+
   async issue(input: { userId: string; name: string; clientIp: string; userAgent: string; days?: number | undefined }): Promise<{ token: string; view: ApiTokenView }> {
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const days = Math.min(Math.max(input.days ?? API_TOKEN_DEFAULT_DAYS, 1), API_TOKEN_MAX_DAYS);

@@ -23,6 +23,21 @@ let dummyHash: Promise<string> | undefined;
 export class UserDirectory {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** The same directory over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): UserDirectory {
+    return new UserDirectory(tx);
+  }
+
+  /**
+   * Checks a new password against the policy and hashes it. scrypt takes ~100 ms: done before a
+   * transaction opens, so that it does not hold the database (on SQLite, the process's one connection).
+   */
+  async hashNewPassword(password: string): Promise<string> {
+    const problem = passwordProblem(password);
+    if (problem) throw validationError(problem);
+    return hashPassword(password);
+  }
+
   async create(input: { username: string; password?: string; passwordHash?: string; displayName?: string; isAdmin?: boolean; mustChangePassword?: boolean; skipPolicy?: boolean }): Promise<UserView> {
     if (!USERNAME.test(input.username)) throw validationError('username must be 1–64 letters, digits, "_", "." or "-".');
     if (input.password !== undefined && !input.skipPolicy) {
@@ -61,17 +76,22 @@ export class UserDirectory {
   }
 
   async changePassword(userId: string, current: string, next: string): Promise<void> {
+    await this.setPasswordHash(userId, await this.checkPasswordChange(userId, current, next));
+  }
+
+  /** Verifies the current password and the new one's policy; returns the new hash (scrypt, outside any transaction). */
+  async checkPasswordChange(userId: string, current: string, next: string): Promise<string> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
     if (!row) throw notFound('The user');
     if (!(await verifyPassword(current, row.password_hash))) throw new BastionError('BST_ERR_VALIDATION', 'The current password is not correct.');
     if (current === next) throw validationError('The new password must differ from the current one.');
-    const problem = passwordProblem(next);
-    if (problem) throw validationError(problem);
-    await this.db
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(next), must_change_password: 0, updated_at: new Date().toISOString() })
-      .where('id', '=', userId)
-      .execute();
+    return this.hashNewPassword(next);
+  }
+
+  /** Stores a hash made by `checkPasswordChange` and clears mustChangePassword. */
+  async setPasswordHash(userId: string, hash: string): Promise<void> {
+    const r = await this.db.updateTable('users').set({ password_hash: hash, must_change_password: 0, updated_at: new Date().toISOString() }).where('id', '=', userId).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw notFound('The user');
   }
 
   async get(username: string): Promise<UserView> {

@@ -21,6 +21,11 @@ export class WebSessions {
     private readonly ttlMs: number,
   ) {}
 
+  /** The same sessions over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): WebSessions {
+    return new WebSessions(tx, this.ttlMs);
+  }
+
   async create(userId: string, clientIp: string, userAgent: string): Promise<{ cookie: string; session: WebSession }> {
     const cookie = token();
     const now = new Date();

@@ -4,6 +4,7 @@ import { validationError } from '../errors.js';
 import { onPremisesRangeProblem } from '../gateway/target-policy-rules.js';
 import type { Database } from '../storage/schema.js';
 import { resourceRepository as repo } from './repository.js';
+import { inTransaction } from '../storage/transaction.js';
 
 /**
  * The Standard-tier switches of a bastion host (design 0007), stored in its `properties` beside
@@ -52,7 +53,7 @@ export function checkOnPremisesRanges(ranges: string[]): void {
 export async function setBastionFeatures(db: Kysely<Database>, bastionId: string, input: Partial<BastionFeatures>): Promise<void> {
   const features = { ...FEATURE_DEFAULTS, ...input };
   checkOnPremisesRanges(features.onPremisesRanges);
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const r = await repo.get(tx, bastionId);
     if (!r) return;
     await repo.put(tx, { ...r, subscriptionId: parseResourceId(r.id).subscriptionId, parentId: null, properties: { ...r.properties, ...features } });

@@ -4,6 +4,7 @@ import { validationError } from '../errors.js';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_MAX_SESSION_MINUTES } from '../sessions/session-limits.js';
 import type { Database } from '../storage/schema.js';
 import { resourceRepository as repo } from './repository.js';
+import { inTransaction } from '../storage/transaction.js';
 
 /**
  * A bastion host's session limits (design 0005), stored in its `properties` beside `virtualNetwork`:
@@ -35,7 +36,7 @@ export function checkBastionLimits(limits: Partial<BastionLimits>): void {
 export async function setBastionLimits(db: Kysely<Database>, bastionId: string, input: Partial<BastionLimits>): Promise<void> {
   checkBastionLimits(input);
   const limits: BastionLimits = { idleTimeoutMinutes: input.idleTimeoutMinutes ?? LIMIT_DEFAULTS.idleTimeoutMinutes, maxSessionMinutes: input.maxSessionMinutes ?? LIMIT_DEFAULTS.maxSessionMinutes };
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const r = await repo.get(tx, bastionId);
     if (!r) return;
     await repo.put(tx, { ...r, subscriptionId: parseResourceId(r.id).subscriptionId, parentId: null, properties: { ...r.properties, ...limits } });

@@ -5,6 +5,7 @@ import * as ids from './ids.js';
 import { BASTION_SUBNET, checkAddressSpace, checkNoOverlap, checkPrivateIp, checkSubnet, ipInside } from './net-rules.js';
 import { resourceRepository as repo, type Db, type Resource } from './repository.js';
 import type * as T from './types.js';
+import { inTransaction } from '../storage/transaction.js';
 import { setBastionFeatures, type BastionFeatures } from './bastion-features.js';
 import { setBastionLimits, type BastionLimits } from './bastion-limits.js';
 
@@ -24,6 +25,11 @@ export class InventoryService {
     private readonly db: Kysely<Database>,
     readonly subscriptionId: string,
   ) {}
+
+  /** The same service over a caller's transaction (design 0009: the write and its audit event commit together). */
+  in(tx: Kysely<Database>): InventoryService {
+    return new InventoryService(tx, this.subscriptionId);
+  }
 
   private async need<P = object>(db: Db, id: string, what: string, status: 'body' | 'path' = 'body'): Promise<Resource<P>> {
     const r = await repo.get<P>(db, id);
@@ -52,7 +58,7 @@ export class InventoryService {
   async putVirtualNetwork(rg: string, name: string, input: T.VirtualNetworkInput): Promise<Resource<T.VirtualNetworkProps>> {
     checkName('Virtual network', name);
     checkAddressSpace(input.addressPrefixes);
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const group = await this.needGroup(tx, rg);
       const id = ids.virtualNetworkId(this.subscriptionId, rg, name);
       const existingSubnets = await repo.list<T.SubnetProps>(tx, ids.TYPES.subnet, { parentId: id });
@@ -71,7 +77,7 @@ export class InventoryService {
 
   async putSubnet(rg: string, vnetName: string, name: string, addressPrefix: string): Promise<Resource<T.SubnetProps>> {
     checkName('Subnet', name);
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const vnet = await this.need<T.VirtualNetworkProps>(tx, ids.virtualNetworkId(this.subscriptionId, rg, vnetName), `Virtual network ${vnetName}`, 'path');
       const siblings = await repo.list<T.SubnetProps>(tx, ids.TYPES.subnet, { parentId: vnet.id });
       checkSubnet(name, addressPrefix, vnet.properties.addressSpace.addressPrefixes, siblings.map((s) => ({ name: s.name, addressPrefix: s.properties.addressPrefix })));
@@ -91,7 +97,7 @@ export class InventoryService {
   /** Peers two networks both ways (Azure needs two peerings; the bastion treats them as one link). */
   async putPeering(rg: string, vnetName: string, name: string, remoteId: string): Promise<Resource<T.PeeringProps>> {
     checkName('Peering', name);
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const local = await this.need<T.VirtualNetworkProps>(tx, ids.virtualNetworkId(this.subscriptionId, rg, vnetName), `Virtual network ${vnetName}`, 'path');
       const remote = await this.need<T.VirtualNetworkProps>(tx, remoteId, 'The remote virtual network');
       if (remote.type !== ids.TYPES.virtualNetwork) throw validationError(`remoteVirtualNetwork.id must be a virtual network (got ${remote.type}).`);
@@ -108,7 +114,7 @@ export class InventoryService {
   async putNetworkInterface(rg: string, name: string, input: T.NetworkInterfaceInput): Promise<Resource<T.NetworkInterfaceProps>> {
     checkName('Network interface', name);
     if (input.ipConfigurations.length === 0) throw validationError('ipConfigurations: at least one IP configuration is required.');
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const group = await this.needGroup(tx, rg);
       const id = ids.networkInterfaceId(this.subscriptionId, rg, name);
       const configs: T.IpConfiguration[] = [];
@@ -130,7 +136,7 @@ export class InventoryService {
     checkName('Virtual machine', name);
     if (input.osType !== 'linux' && input.osType !== 'windows') throw validationError(`osType must be "linux" or "windows" (got ${JSON.stringify(input.osType)}).`);
     if (input.networkInterfaceIds.length === 0) throw validationError('networkProfile.networkInterfaces: a virtual machine needs at least one network interface.');
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const group = await this.needGroup(tx, rg);
       const id = ids.virtualMachineId(this.subscriptionId, rg, name);
       const nics: Array<{ id: string }> = [];
@@ -147,7 +153,7 @@ export class InventoryService {
 
   async putBastionHost(rg: string, name: string, vnetId: string, tags: Record<string, string> = {}): Promise<Resource<T.BastionHostProps>> {
     checkName('Bastion', name);
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const group = await this.needGroup(tx, rg);
       const vnet = await this.need<T.VirtualNetworkProps>(tx, vnetId, 'virtualNetwork');
       if (vnet.type !== ids.TYPES.virtualNetwork) throw validationError(`virtualNetwork.id must be a virtual network (got ${vnet.type}).`);
@@ -173,7 +179,7 @@ export class InventoryService {
 
   /** Deletes a resource unless something still refers to it (Azure answers InUse* errors the same way). */
   delete(id: string): Promise<void> {
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       const r = await this.need(tx, id, 'The resource', 'path');
       const refusal = await this.usedBy(tx, r);
       if (refusal) throw conflict(`${r.name} cannot be deleted: ${refusal}.`);

@@ -50,6 +50,11 @@ export class RoleStore {
     this.db = base.withTables<RbacTables>();
   }
 
+  /** The same store over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): RoleStore {
+    return new RoleStore(tx);
+  }
+
   // ----- role definitions ---------------------------------------------------------------------------
 
   /** Built-in roles first, then custom roles by name. */

@@ -48,6 +48,11 @@ export class ShareableLinks {
     this.db = db.withTables<Tables>();
   }
 
+  /** The same store over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): ShareableLinks {
+    return new ShareableLinks(tx, this.now);
+  }
+
   async count(bastionId: string): Promise<number> {
     const r = await this.db.selectFrom('shareable_links').select((eb) => eb.fn.countAll<string>().as('n')).where('bastion_id_key', '=', bastionId.toLowerCase()).executeTakeFirstOrThrow();
     return Number(r.n);

@@ -167,6 +167,11 @@ export class VaultStore {
     this.db = db.withTables<VaultTables>();
   }
 
+  /** The same store over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): VaultStore {
+    return new VaultStore(tx, this.masterKey, this.now);
+  }
+
   /** The configured master key's ID (hex), to compare with `SecretMetadata.keyId`. */
   get keyId(): string {
     return this.masterKey.keyId;

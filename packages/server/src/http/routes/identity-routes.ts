@@ -36,8 +36,14 @@ export const identityRoutes =
         },
       },
       async (request, reply) => {
-        const user = await deps.users.create(request.body);
-        await deps.audit.write({ ...who(request), type: 'user.created', outcome: 'success', target: user.username, message: `User ${user.username} created.` });
+        // Hashed first (scrypt), then the user and its audit event in one transaction (design 0009).
+        const { password, ...rest } = request.body;
+        const passwordHash = await deps.users.hashNewPassword(password);
+        const user = await deps.audit.change(async (tx) => {
+          const user = await deps.users.in(tx).create({ ...rest, passwordHash });
+          await deps.audit.writeIn(tx, { ...who(request), type: 'user.created', outcome: 'success', target: user.username, message: `User ${user.username} created.` });
+          return user;
+        });
         return reply.code(201).send(user);
       },
     );
@@ -46,8 +52,12 @@ export const identityRoutes =
 
     app.delete('/api/users/:username', { config: on(ACTIONS.users.delete), schema: { tags: ['identity'], summary: 'Delete a user', params: Username } }, async (request, reply) => {
       // One transaction: the user, their assignments and memberships (refused for the last Owner at '/').
-      await auditLastOwnerRefusal(deps.audit, request, request.params.username, () => deps.users.delete(request.params.username));
-      await deps.audit.write({ ...who(request), type: 'user.deleted', outcome: 'success', target: request.params.username, message: `User ${request.params.username} deleted.` });
+      await auditLastOwnerRefusal(deps.audit, request, request.params.username, () =>
+        deps.audit.change(async (tx) => {
+          await deps.users.in(tx).delete(request.params.username);
+          await deps.audit.writeIn(tx, { ...who(request), type: 'user.deleted', outcome: 'success', target: request.params.username, message: `User ${request.params.username} deleted.` });
+        }),
+      );
       return reply.code(204).send();
     });
 
@@ -55,14 +65,21 @@ export const identityRoutes =
     app.get('/api/groups', { config: on(ACTIONS.groups.read), schema: { tags: ['identity'], summary: 'List groups', response: { 200: Type.Object({ value: Type.Array(GroupSchema) }) } } }, async () => ({ value: await deps.users.listGroups() }));
 
     app.post('/api/groups', { config: on(ACTIONS.groups.write), schema: { tags: ['identity'], summary: 'Create a group', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) } }, async (request, reply) => {
-      const group = await deps.users.createGroup(request.body.name);
-      await deps.audit.write({ ...who(request), type: 'group.created', outcome: 'success', target: group.name, message: `Group ${group.name} created.` });
+      const group = await deps.audit.change(async (tx) => {
+        const group = await deps.users.in(tx).createGroup(request.body.name);
+        await deps.audit.writeIn(tx, { ...who(request), type: 'group.created', outcome: 'success', target: group.name, message: `Group ${group.name} created.` });
+        return group;
+      });
       return reply.code(201).send({ ...group, members: [] });
     });
 
     app.delete('/api/groups/:name', { config: on(ACTIONS.groups.delete), schema: { tags: ['identity'], summary: 'Delete a group', params: GroupName } }, async (request, reply) => {
-      await auditLastOwnerRefusal(deps.audit, request, request.params.name, () => deps.users.deleteGroup(request.params.name));
-      await deps.audit.write({ ...who(request), type: 'group.deleted', outcome: 'success', target: request.params.name, message: `Group ${request.params.name} deleted.` });
+      await auditLastOwnerRefusal(deps.audit, request, request.params.name, () =>
+        deps.audit.change(async (tx) => {
+          await deps.users.in(tx).deleteGroup(request.params.name);
+          await deps.audit.writeIn(tx, { ...who(request), type: 'group.deleted', outcome: 'success', target: request.params.name, message: `Group ${request.params.name} deleted.` });
+        }),
+      );
       return reply.code(204).send();
     });
 
@@ -74,8 +91,12 @@ export const identityRoutes =
         config: on(ACTIONS.groups.write),
         schema: { tags: ['identity'], summary: member ? 'Add a user to a group' : 'Remove a user from a group', params: Member },
         handler: async (request, reply) => {
-          await auditLastOwnerRefusal(deps.audit, request, request.params.name, () => deps.users.setMembership(request.params.name, request.params.username, member));
-          await deps.audit.write({ ...who(request), type: member ? 'group.member.added' : 'group.member.removed', outcome: 'success', target: request.params.name, message: `${request.params.username} ${member ? 'added to' : 'removed from'} ${request.params.name}.` });
+          await auditLastOwnerRefusal(deps.audit, request, request.params.name, () =>
+            deps.audit.change(async (tx) => {
+              await deps.users.in(tx).setMembership(request.params.name, request.params.username, member);
+              await deps.audit.writeIn(tx, { ...who(request), type: member ? 'group.member.added' : 'group.member.removed', outcome: 'success', target: request.params.name, message: `${request.params.username} ${member ? 'added to' : 'removed from'} ${request.params.name}.` });
+            }),
+          );
           return reply.code(204).send();
         },
       });

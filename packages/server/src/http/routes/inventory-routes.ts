@@ -40,8 +40,13 @@ export const inventoryRoutes =
     const mine = (sub: string): void => {
       if (sub.toLowerCase() !== inv.subscriptionId.toLowerCase()) throw notFound(`Subscription ${sub}`);
     };
-    const audited = async (request: FastifyRequest, type: 'resource.written' | 'resource.deleted', id: string) =>
-      deps.audit.write({ type, outcome: 'success', ...requestWho(request), target: id, message: `${type === 'resource.written' ? 'Wrote' : 'Deleted'} ${id}.` });
+    /** Runs a write on the inventory and records its event in the same transaction (design 0009). */
+    const audited = <R extends { id: string }>(request: FastifyRequest, type: 'resource.written' | 'resource.deleted', write: (tx: InventoryService) => Promise<R>): Promise<R> =>
+      deps.audit.change(async (tx) => {
+        const r = await write(inv.in(tx));
+        await deps.audit.writeIn(tx, { type, outcome: 'success', ...requestWho(request), target: r.id, message: `${type === 'resource.written' ? 'Wrote' : 'Deleted'} ${r.id}.` });
+        return r;
+      });
     const tags = ['inventory'];
     /** What a listing shows: only the resources the caller may read (one GrantSet for the whole list). */
     const readable = async <R extends { id: string; type: ids.InventoryType }>(request: FastifyRequest, items: R[]): Promise<R[]> => {
@@ -97,8 +102,10 @@ export const inventoryRoutes =
         mine((request.params as { sub: string }).sub);
         const r = await inv.get(idFromUrl(request));
         if (!r) throw notFound(`Resource ${idFromUrl(request)}`);
-        await inv.delete(r.id);
-        await audited(request, 'resource.deleted', r.id);
+        await audited(request, 'resource.deleted', async (w) => {
+          await w.delete(r.id);
+          return r;
+        });
         return reply.code(204).send();
       });
     }
@@ -106,8 +113,7 @@ export const inventoryRoutes =
     const put = { tags, response: { 200: ResourceSchema } };
     app.put(RG, { config: arm(ids.TYPES.resourceGroup, 'write'), schema: { ...put, summary: 'Create or update a resource group', params: SubRg, body: Type.Object({ location: Type.Optional(Type.String({ maxLength: 80 })), tags: Type.Optional(Tags), properties: Type.Optional(Type.Object({})) }, strict) } }, async (request) => {
       mine(request.params.sub);
-      const r = await inv.putResourceGroup(request.params.rg, request.body.location, request.body.tags);
-      await audited(request, 'resource.written', r.id);
+      const r = await audited(request, 'resource.written', (w) => w.putResourceGroup(request.params.rg, request.body.location, request.body.tags));
       return r;
     });
 
@@ -115,22 +121,19 @@ export const inventoryRoutes =
     app.put(`${RG}/providers/Microsoft.Network/virtualNetworks/:name`, { config: arm(ids.TYPES.virtualNetwork, 'write'), schema: { ...put, summary: 'Create or update a virtual network', params: SubRgName, body: body(Type.Object({ addressSpace: Type.Object({ addressPrefixes: Type.Array(Type.String({ maxLength: 18 }), { minItems: 1, maxItems: 50 }) }, strict), subnets: Type.Optional(Type.Array(Subnet, { maxItems: 200 })) }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const p = request.body.properties;
-      const r = await inv.putVirtualNetwork(request.params.rg, request.params.name, { addressPrefixes: p.addressSpace.addressPrefixes, subnets: p.subnets?.map((s) => ({ name: s.name, addressPrefix: s.properties.addressPrefix })), location: request.body.location, tags: request.body.tags });
-      await audited(request, 'resource.written', r.id);
+      const r = await audited(request, 'resource.written', (w) => w.putVirtualNetwork(request.params.rg, request.params.name, { addressPrefixes: p.addressSpace.addressPrefixes, subnets: p.subnets?.map((s) => ({ name: s.name, addressPrefix: s.properties.addressPrefix })), location: request.body.location, tags: request.body.tags }));
       return viewResource(inv, r);
     });
 
     app.put(`${VNET}/subnets/:name`, { config: arm(ids.TYPES.subnet, 'write'), schema: { ...put, summary: 'Create or update a subnet', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ addressPrefix: Type.String({ maxLength: 18 }) }, strict) }, strict) } }, async (request) => {
       mine(request.params.sub);
-      const r = await inv.putSubnet(request.params.rg, request.params.vnet, request.params.name, request.body.properties.addressPrefix);
-      await audited(request, 'resource.written', r.id);
+      const r = await audited(request, 'resource.written', (w) => w.putSubnet(request.params.rg, request.params.vnet, request.params.name, request.body.properties.addressPrefix));
       return r;
     });
 
     app.put(`${VNET}/virtualNetworkPeerings/:name`, { config: arm(ids.TYPES.peering, 'write'), schema: { ...put, summary: 'Peer two virtual networks (both directions)', params: SubRgVnetName, body: Type.Object({ properties: Type.Object({ remoteVirtualNetwork: Ref }, { additionalProperties: true }) }, strict) } }, async (request) => {
       mine(request.params.sub);
-      const r = await inv.putPeering(request.params.rg, request.params.vnet, request.params.name, request.body.properties.remoteVirtualNetwork.id);
-      await audited(request, 'resource.written', r.id);
+      const r = await audited(request, 'resource.written', (w) => w.putPeering(request.params.rg, request.params.vnet, request.params.name, request.body.properties.remoteVirtualNetwork.id));
       return r;
     });
 
@@ -138,16 +141,14 @@ export const inventoryRoutes =
     app.put(`${RG}/providers/Microsoft.Network/networkInterfaces/:name`, { config: arm(ids.TYPES.networkInterface, 'write'), schema: { ...put, summary: 'Create or update a network interface', params: SubRgName, body: body(Type.Object({ ipConfigurations: Type.Array(IpConfig, { minItems: 1, maxItems: 32 }) }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const configs = request.body.properties.ipConfigurations.map((c) => ({ name: c.name, privateIPAddress: c.properties.privateIPAddress, subnetId: c.properties.subnet.id }));
-      const r = await inv.putNetworkInterface(request.params.rg, request.params.name, { ipConfigurations: configs, tags: request.body.tags });
-      await audited(request, 'resource.written', r.id);
+      const r = await audited(request, 'resource.written', (w) => w.putNetworkInterface(request.params.rg, request.params.name, { ipConfigurations: configs, tags: request.body.tags }));
       return viewResource(inv, r);
     });
 
     app.put(`${RG}/providers/Microsoft.Compute/virtualMachines/:name`, { config: arm(ids.TYPES.virtualMachine, 'write'), schema: { ...put, summary: 'Create or update a virtual machine', params: SubRgName, body: body(Type.Object({ osType: Type.Union([Type.Literal('linux'), Type.Literal('windows')]), networkProfile: Type.Object({ networkInterfaces: Type.Array(Ref, { minItems: 1, maxItems: 8 }) }, strict) }, strict)) } }, async (request) => {
       mine(request.params.sub);
       const p = request.body.properties;
-      const r = await inv.putVirtualMachine(request.params.rg, request.params.name, { osType: p.osType, networkInterfaceIds: p.networkProfile.networkInterfaces.map((n) => n.id), tags: request.body.tags });
-      await audited(request, 'resource.written', r.id);
+      const r = await audited(request, 'resource.written', (w) => w.putVirtualMachine(request.params.rg, request.params.name, { osType: p.osType, networkInterfaceIds: p.networkProfile.networkInterfaces.map((n) => n.id), tags: request.body.tags }));
       return viewResource(inv, r);
     });
 
@@ -156,12 +157,13 @@ export const inventoryRoutes =
       const p = request.body.properties;
       if (p.onPremisesRanges) checkOnPremisesRanges(p.onPremisesRanges);
       checkBastionLimits({ idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes });
-      let r = await inv.putBastionHost(request.params.rg, request.params.name, p.virtualNetwork.id, request.body.tags);
-      // Design 0007: PUT replaces, so an omitted switch is off.
-      await inv.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, disableCopyPaste: p.disableCopyPaste ?? false, onPremisesRanges: p.onPremisesRanges ?? [] });
-      await inv.setBastionLimits(r.id, { idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes }); // design 0005
-      r = ((await inv.get(r.id)) ?? r) as typeof r;
-      await audited(request, 'resource.written', r.id);
-      return r;
+      // The host, its switches and limits and the event: one transaction, so no half-applied PUT either.
+      return audited(request, 'resource.written', async (w) => {
+        const r = await w.putBastionHost(request.params.rg, request.params.name, p.virtualNetwork.id, request.body.tags);
+        // Design 0007: PUT replaces, so an omitted switch is off.
+        await w.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, disableCopyPaste: p.disableCopyPaste ?? false, onPremisesRanges: p.onPremisesRanges ?? [] });
+        await w.setBastionLimits(r.id, { idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes }); // design 0005
+        return ((await w.get(r.id)) ?? r) as typeof r;
+      });
     });
   };

@@ -30,14 +30,15 @@ export const rbacRoutes =
     };
 
     /** Principal names for display, resolved in two queries. */
-    const principalNames = async (): Promise<Map<string, string>> => {
-      const users = await deps.db.selectFrom('users').select(['id', 'username']).execute();
-      const groups = await deps.db.selectFrom('groups').select(['id', 'name']).execute();
+    const principalNames = async (db: Kysely<Database>): Promise<Map<string, string>> => {
+      const users = await db.selectFrom('users').select(['id', 'username']).execute();
+      const groups = await db.selectFrom('groups').select(['id', 'name']).execute();
       return new Map([...users.map((u) => [`user:${u.id}`, u.username] as const), ...groups.map((g) => [`group:${g.id}`, g.name] as const)]);
     };
-    const view = async (list: RoleAssignment[], requestedScope?: string) => {
-      const names = await principalNames();
-      const roles = await deps.roles.roleDefinitionsById(list.map((a) => a.roleDefinitionId));
+    // `db`: a transaction's handle when called inside one (on SQLite the outer one would wait for it).
+    const view = async (list: RoleAssignment[], requestedScope?: string, db: Kysely<Database> = deps.db) => {
+      const names = await principalNames(db);
+      const roles = await deps.roles.in(db).roleDefinitionsById(list.map((a) => a.roleDefinitionId));
       return list.map((a) => ({
         ...a,
         principalName: names.get(`${a.principalType}:${a.principalId}`) ?? a.principalId,
@@ -62,8 +63,12 @@ export const rbacRoutes =
       },
       async (request, reply) => {
         for (const scope of request.body.assignableScopes) await request.authorize(ACTIONS.roleDefinitions.write, checkedScope(scope));
-        const role = await deps.roles.createRoleDefinition(request.body);
-        await deps.audit.write({ ...requestWho(request), type: 'rbac.role.created', outcome: 'success', target: role.id, message: `Custom role ${role.name} created.`, details: { actions: role.actions, notActions: role.notActions, assignableScopes: role.assignableScopes } });
+        // The change and its audit event commit together, or neither does (design 0009).
+        const role = await deps.audit.change(async (tx) => {
+          const role = await deps.roles.in(tx).createRoleDefinition(request.body);
+          await deps.audit.writeIn(tx, { ...requestWho(request), type: 'rbac.role.created', outcome: 'success', target: role.id, message: `Custom role ${role.name} created.`, details: { actions: role.actions, notActions: role.notActions, assignableScopes: role.assignableScopes } });
+          return role;
+        });
         return reply.code(201).send({ ...role, builtIn: false });
       },
     );
@@ -72,8 +77,10 @@ export const rbacRoutes =
       const role = await deps.roles.findRoleDefinition(request.params.id);
       if (!role) throw notFound(`Role definition ${request.params.id}`);
       for (const scope of role.assignableScopes) await request.authorize(ACTIONS.roleDefinitions.delete, scope);
-      await deps.roles.deleteRoleDefinition(role.id);
-      await deps.audit.write({ ...requestWho(request), type: 'rbac.role.deleted', outcome: 'success', target: role.id, message: `Custom role ${role.name} deleted.` });
+      await deps.audit.change(async (tx) => {
+        await deps.roles.in(tx).deleteRoleDefinition(role.id);
+        await deps.audit.writeIn(tx, { ...requestWho(request), type: 'rbac.role.deleted', outcome: 'success', target: role.id, message: `Custom role ${role.name} deleted.` });
+      });
       return reply.code(204).send();
     });
 
@@ -102,9 +109,12 @@ export const rbacRoutes =
         const scope = checkedScope(request.body.scope);
         await request.authorize(ACTIONS.roleAssignments.write, scope);
         const principal = await resolvePrincipalByName(deps.db, request.body.assignee, request.body.assigneeType);
-        const a = await deps.roles.createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: request.body.role, scope, createdBy: request.user!.id });
-        const [shown] = await view([a]);
-        await deps.audit.write({ ...requestWho(request), type: 'rbac.assignment.created', outcome: 'success', target: scope, message: `Role ${shown!.roleDefinitionName} assigned to ${principal.type} ${request.body.assignee} at ${scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: principal.type, principal: request.body.assignee, scope } });
+        const shown = await deps.audit.change(async (tx) => {
+          const a = await deps.roles.in(tx).createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: request.body.role, scope, createdBy: request.user!.id });
+          const [shown] = await view([a], undefined, tx);
+          await deps.audit.writeIn(tx, { ...requestWho(request), type: 'rbac.assignment.created', outcome: 'success', target: scope, message: `Role ${shown!.roleDefinitionName} assigned to ${principal.type} ${request.body.assignee} at ${scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: principal.type, principal: request.body.assignee, scope } });
+          return shown;
+        });
         return reply.code(201).send(shown);
       },
     );
@@ -114,8 +124,13 @@ export const rbacRoutes =
       if (!a) throw notFound(`Role assignment ${request.params.id}`);
       await request.authorize(ACTIONS.roleAssignments.delete, a.scope);
       const [shown] = await view([a]);
-      await auditLastOwnerRefusal(deps.audit, request, a.scope, () => deps.roles.deleteRoleAssignment(a.id));
-      await deps.audit.write({ ...requestWho(request), type: 'rbac.assignment.deleted', outcome: 'success', target: a.scope, message: `Role ${shown!.roleDefinitionName} removed from ${a.principalType} ${shown!.principalName} at ${a.scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: a.principalType, principal: shown!.principalName, scope: a.scope } });
+      // The last-Owner guard joins this transaction: a refusal rolls back the event too, then is audited.
+      await auditLastOwnerRefusal(deps.audit, request, a.scope, () =>
+        deps.audit.change(async (tx) => {
+          await deps.roles.in(tx).deleteRoleAssignment(a.id);
+          await deps.audit.writeIn(tx, { ...requestWho(request), type: 'rbac.assignment.deleted', outcome: 'success', target: a.scope, message: `Role ${shown!.roleDefinitionName} removed from ${a.principalType} ${shown!.principalName} at ${a.scope}.`, details: { assignmentId: a.id, role: shown!.roleDefinitionName, principalType: a.principalType, principal: shown!.principalName, scope: a.scope } });
+        }),
+      );
       return reply.code(204).send();
     });
 
