@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +20,7 @@ import { AccessChecker, RoleStore } from './rbac/index.js';
 import { LiveSessions } from './sessions/live-sessions.js';
 import { Recordings, recordingSettings } from './recordings/index.js';
 import { openStore, type Store } from './storage/open.js';
+import { prepareFolders } from './start-folders.js';
 import { ensureSelfSignedCertificate, loadTlsFiles, type TlsMaterial } from './tls/certificate.js';
 import { ensureMasterKey, VaultStore } from './vault/index.js';
 
@@ -52,9 +52,8 @@ export interface Bastion {
  */
 export async function createBastion(config: BastionConfig, opts: { logger?: boolean | object; webRoot?: string } = {}): Promise<Bastion> {
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const recordingsDir = resolve(config.recordings.dir ?? join(dataDir, 'recordings'));
-  mkdirSync(recordingsDir, { recursive: true, mode: 0o700 });
+  prepareFolders(config, dataDir, recordingsDir);
 
   const store = await openStore({ url: config.database.url, sqliteFile: join(dataDir, 'bastion.db') });
   try {

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { createBastion } from './bastion.js';
 import { ConfigError, loadConfig } from './config/index.js';
+import { NotWritableError } from './storage/writable-folder.js';
 
 const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
 
@@ -28,7 +29,8 @@ export async function startBastion(opts: { configFile?: string | undefined } = {
   try {
     bastion = await createBastion(config, { logger });
   } catch (err) {
-    process.stderr.write(`bastion: cannot start: ${(err as Error).message}\n`);
+    // A folder that cannot be written is named as such ("bastion: cannot write the data folder …").
+    process.stderr.write(`bastion: ${err instanceof NotWritableError ? '' : 'cannot start: '}${(err as Error).message}\n`);
     process.exit(1);
   }
   try {

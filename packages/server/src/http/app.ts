@@ -132,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthentication(app, { users: deps.users, sessions: deps.sessions, allowedOrigins, apiTokens });
   registerAuthorization(app, { db: deps.db, checker: deps.checker, audit: deps.audit });
 
-  await app.register(healthRoutes({ db: deps.db, live }));
+  await app.register(healthRoutes({ db: deps.db, live, recordingsDir: deps.recordings?.settings.dir }));
   await app.register(metricsRoutes({ metrics: new BastionMetrics(live, deps.audit, connections), token: deps.metricsToken }));
   await app.register(authRoutes({ ...deps, apiTokens }));
   await app.register(apiTokenRoutes({ users: deps.users, audit: deps.audit, limiter: deps.limiter, apiTokens }));

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-recordings.js';
 import * as m0008 from './migrations/0008-cli-tokens.js';
 import * as m0009 from './migrations/0009-shareable-links.js';
 import * as m0010 from './migrations/0010-crash-figures.js';
+import * as m0011 from './migrations/0011-health-probe.js';
 
 /**
  * Numbered, append-only migrations. A new migration is a new file and a new line here; released files
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008-cli-tokens': m0008,
   '0009-shareable-links': m0009,
   '0010-crash-figures': m0010,
+  '0011-health-probe': m0011,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect-name.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
+import { notWritable } from './writable-folder.js';
 
 export interface Store {
   db: Kysely<Database>;
@@ -16,7 +17,7 @@ export interface Store {
 }
 
 /** Opens the database named by `url` (postgres://… or sqlite://path), or the SQLite file `sqliteFile`. */
-export async function openStore(opts: { url?: string | undefined; sqliteFile: string }): Promise<Store> {
+export async function openStore(opts: { url?: string | undefined; sqliteFile: string; /** SQLite only; the benchmark compares NORMAL. */ synchronous?: 'FULL' | 'NORMAL' }): Promise<Store> {
   const url = opts.url;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -33,11 +34,19 @@ export async function openStore(opts: { url?: string | undefined; sqliteFile: st
   // The file holds password hashes, the audit trail and encrypted secrets. SQLite would create it 0644
   // (less the umask); created 0600 here first, it stays so, and SQLite gives -wal, -shm and -journal the
   // main file's permissions. An existing file keeps its mode ('a' neither truncates nor chmods).
-  closeSync(openSync(file, 'a', 0o600));
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+  } catch (err) {
+    // Else SQLite would open it read-only and the first write would fail far from the cause.
+    throw notWritable(file, 'database file', 'database.url or dataDir', err);
+  }
   const sqlite = new SqliteDatabase(file);
   // WAL: readers never block the writer, and a crash leaves committed rows intact.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  // FULL: every commit is fsynced before it returns. NORMAL only survives a crash of the process: after
+  // an OS-level failure (the file system went read-only) the last ~10 s of commits were gone (issue #13).
+  // The cost is measured in bench/scenarios/storage.ts (docs/benchmarks.md).
+  sqlite.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,5 +19,22 @@ describe('self-signed certificate', () => {
     expect(again.created).toBe(false);
     expect(again.fingerprint).toBe(first.fingerprint);
     expect(() => loadTlsFiles(join(dir, 'tls', 'bastion-cert.pem'), join(dir, 'missing.pem'))).toThrow(/server\.tls\.keyFile: cannot read/);
+  });
+
+  it('refuses a kept pair whose key is emptied, unparsable or not the certificate\'s, and leaves the files as they are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-tls-'));
+    const keyFile = join(dir, 'tls', 'bastion-key.pem');
+    const certFile = join(dir, 'tls', 'bastion-cert.pem');
+    const first = await ensureSelfSignedCertificate(dir);
+    writeFileSync(keyFile, '');
+    await expect(ensureSelfSignedCertificate(dir)).rejects.toThrow(new RegExp(`TLS key file ${keyFile} is empty.*Restore .*backup`));
+    expect(readFileSync(keyFile, 'utf8')).toBe('');
+    writeFileSync(keyFile, 'garbage');
+    await expect(ensureSelfSignedCertificate(dir)).rejects.toThrow(/TLS key file .* is not a private key/);
+    const other = mkdtempSync(join(tmpdir(), 'bastion-tls-'));
+    const second = await ensureSelfSignedCertificate(other);
+    writeFileSync(keyFile, second.key);
+    await expect(ensureSelfSignedCertificate(dir)).rejects.toThrow(/TLS certificate file .* is not a certificate matching .*does not match/);
+    expect(readFileSync(certFile, 'utf8')).toBe(first.cert);
   });
 });

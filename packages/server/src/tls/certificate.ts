@@ -1,8 +1,9 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
+import { writeFileDurably } from '../storage/durable-file.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -35,6 +36,34 @@ export function loadTlsFiles(certFile: string, keyFile: string): TlsMaterial {
   return { cert, key, fingerprint: x509.fingerprint256, source: 'files' };
 }
 
+/**
+ * The kept self-signed pair, or a refusal naming the file and what to do when either is empty, unparsable
+ * or not a pair: generating a new pair over them would hide a damaged data folder (and change the
+ * fingerprint users compare) instead of showing it.
+ */
+function loadSelfSigned(dir: string, certFile: string, keyFile: string): TlsMaterial {
+  const advice = `Restore ${dir} from a backup of the data folder; or delete ${dir} deliberately to have a new self-signed certificate generated (browsers and clients will see a new fingerprint).`;
+  for (const [file, what] of [[keyFile, 'TLS key file'], [certFile, 'TLS certificate file']] as const) {
+    let size: number;
+    try {
+      size = readFileSync(file).length;
+    } catch (err) {
+      throw new Error(`The ${what} ${file} cannot be read: ${(err as Error).message}`);
+    }
+    if (size === 0) throw new Error(`The ${what} ${file} is empty (0 bytes). The bastion does not replace it on its own. ${advice}`);
+  }
+  try {
+    createPrivateKey(readFileSync(keyFile, 'utf8'));
+  } catch (err) {
+    throw new Error(`The TLS key file ${keyFile} is not a private key: ${(err as Error).message}. ${advice}`);
+  }
+  try {
+    return loadTlsFiles(certFile, keyFile);
+  } catch (err) {
+    throw new Error(`The TLS certificate file ${certFile} is not a certificate matching ${keyFile}: ${(err as Error).message.replace(/^server\.tls: .* are not a usable certificate and key: /, '')}. ${advice}`);
+  }
+}
+
 /** Names the self-signed certificate is valid for: localhost, this host's name and its addresses. */
 function subjectAltNames(extra: string[]): Array<{ type: 2; value: string } | { type: 7; ip: string }> {
   const dns = new Set(['localhost', hostname(), ...extra.filter((h) => !/^[\d.:]+$/.test(h))]);
@@ -51,7 +80,7 @@ export async function ensureSelfSignedCertificate(dataDir: string, extraNames: s
   const dir = join(dataDir, 'tls');
   const certFile = join(dir, 'bastion-cert.pem');
   const keyFile = join(dir, 'bastion-key.pem');
-  if (existsSync(certFile) && existsSync(keyFile)) return { ...loadTlsFiles(certFile, keyFile), source: 'self-signed', created: false };
+  if (existsSync(certFile) && existsSync(keyFile)) return { ...loadSelfSigned(dir, certFile, keyFile), source: 'self-signed', created: false };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + 825 * 86_400_000);
@@ -70,8 +99,10 @@ export async function ensureSelfSignedCertificate(dataDir: string, extraNames: s
   });
   // A half-present pair is replaced by fresh files: writing over an old one would keep its (maybe loose)
   // mode. The certificate is public, but the folder is the bastion's alone, so it is 0600 like the key.
+  // Each written durably (temp file, fsync, rename, folder fsync): a crash leaves a missing file, which the
+  // next start replaces, never an empty one. The key goes first: a lone key is a pair half-made.
   for (const file of [keyFile, certFile]) rmSync(file, { force: true });
-  writeFileSync(keyFile, pems.private, { mode: 0o600, flag: 'wx' });
-  writeFileSync(certFile, pems.cert, { mode: 0o600, flag: 'wx' });
+  writeFileDurably(keyFile, pems.private, { mode: 0o600, exclusive: true });
+  writeFileDurably(certFile, pems.cert, { mode: 0o600, exclusive: true });
   return { cert: pems.cert, key: pems.private, fingerprint: fingerprintOf(pems.cert), source: 'self-signed', created: true };
 }

@@ -43,6 +43,16 @@ describe('ensureMasterKey', () => {
     expect(() => ensureMasterKey(undefined, dir)).toThrow(/vault key file .*vault\.key.*base64/);
   });
 
+  it('refuses an emptied vault.key (a crash cut it) without writing a new key over it, and says to restore it', () => {
+    const dir = tempDir();
+    const file = join(dir, 'vault.key');
+    writeFileSync(file, '', { mode: 0o600 });
+    expect(() => ensureMasterKey(undefined, dir)).toThrow(new RegExp(`vault key file ${file} is empty.*does not generate a new key.*Restore .*backup.*delete it deliberately`));
+    expect(readFileSync(file, 'utf8')).toBe('');
+    writeFileSync(file, Buffer.from('short').toString('base64'));
+    expect(() => ensureMasterKey(undefined, dir)).toThrow(/is not a vault key: must be 32 bytes .*got 5 bytes.*backup/);
+  });
+
   it('is configurable from the environment (BASTION_VAULT__KEY_FILE)', () => {
     expect(envOverrides({ BASTION_VAULT__KEY_FILE: '/etc/bastion/vault.key' })).toEqual({ vault: { keyFile: '/etc/bastion/vault.key' } });
   });
