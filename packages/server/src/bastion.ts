@@ -20,6 +20,7 @@ import { AccessChecker, RoleStore } from './rbac/index.js';
 import { LiveSessions } from './sessions/live-sessions.js';
 import { Recordings, recordingSettings } from './recordings/index.js';
 import { openStore, type Store } from './storage/open.js';
+import { connectionLimitsOf } from './http/connection-limits.js';
 import { prepareFolders } from './start-folders.js';
 import { ensureSelfSignedCertificate, loadTlsFiles, type TlsMaterial } from './tls/certificate.js';
 import { ensureMasterKey, VaultStore } from './vault/index.js';
@@ -99,6 +100,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       https: { cert: tls.cert, key: tls.key },
       logger: opts.logger ?? false,
       trustProxy: config.server.trustProxy,
+      connectionLimits: connectionLimitsOf(config),
       sshTickets: new SshTicketStore(),
       hostKeys: new HostKeyTrust(store.db),
       connections,

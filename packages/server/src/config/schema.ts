@@ -75,6 +75,12 @@ export const ConfigSchema = Type.Object(
         allowedHosts: Type.Optional(Type.Array(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)$' }), { maxItems: 64 })),
         tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, Strict)),
         trustProxy: Type.Boolean(),
+        /** Issue 13: TLS must finish within this after the TCP accept (default 10). */
+        tlsHandshakeTimeoutSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 120 })),
+        /** After TLS, the first request's headers must arrive within this (default 30). */
+        requestHeadersTimeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 300 })),
+        /** Open TCP connections per peer address (behind a proxy: the proxy's); 0 = no limit (default 256). */
+        maxConnectionsPerAddress: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
       },
       Strict,
     ),

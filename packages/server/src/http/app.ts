@@ -20,6 +20,8 @@ import { LiveSessions } from '../sessions/live-sessions.js';
 import type { Database } from '../storage/schema.js';
 import type { VaultStore } from '../vault/index.js';
 import { withRedactedRequests } from './log-serializers.js';
+import { refusalAudit } from '../audit/refusal-limiter.js';
+import { CONNECTION_LIMIT_DEFAULTS, limitConnectionsPerAddress, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerAuthorization } from './plugins/authorization.js';
 import { hostPolicy, registerHostCheck } from './plugins/allowed-hosts.js';
@@ -86,15 +88,18 @@ export interface AppDeps {
   apiTokens?: ApiTokens;
   /** `metrics.token`: the bearer token Prometheus sends to GET /metrics (admins may always look). */
   metricsToken?: string | undefined;
+  /** TLS handshake and first-request timeouts, connections per client address (connection-limits.ts); defaults when absent. */
+  connectionLimits?: ConnectionLimits | undefined;
 }
 
 /** Builds the Fastify application; `listen()` is the caller's (tests use `inject()`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Request logs go through a serializer that redacts the connect ticket from URLs.
   const logging = withRedactedRequests(deps.logger);
+  const limits = deps.connectionLimits ?? CONNECTION_LIMIT_DEFAULTS;
   const app = Fastify({
     ...logging,
-    https: deps.https ? { cert: deps.https.cert, key: deps.https.key, minVersion: 'TLSv1.2' as const } : null,
+    https: deps.https ? { cert: deps.https.cert, key: deps.https.key, minVersion: 'TLSv1.2' as const, ...serverTimeoutOptions(limits) } : null,
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 256 * 1024,
     frameworkErrors: onFrameworkError,
@@ -105,6 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerSecurityHeaders(app);
+  // Issue 13: a client may hold only so many connections; refusal summaries are written before the store closes.
+  limitConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress, (address, open) => app.log.warn({ address, open }, 'connection refused: too many connections from this address (server.maxConnectionsPerAddress)'));
+  app.addHook('preClose', async () => refusalAudit(deps.audit).flush());
   // First of all hooks: one spelling of every path, and only this bastion's host names (issue #12).
   registerCanonicalPath(app);
   const hosts = hostPolicy({ publicUrl: deps.publicUrl, allowedHosts: deps.allowedHosts });
