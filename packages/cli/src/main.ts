@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { registerBackupCommand } from './backup.js';
 import { registerBastionHostCommands } from './bastion-host.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerKeyVaultCommands } from './keyvault.js';
@@ -52,6 +53,7 @@ export function buildProgram(io: Io): Command {
   registerIdentityCommands(program, io);
   registerRoleCommands(program, io);
   registerKeyVaultCommands(program, io);
+  registerBackupCommand(program, io);
   // Remote commands (design 0007): they talk to a bastion over HTTPS with the token of `bastion login`.
   registerLoginCommands(program, io);
   registerTunnelCommands(program, io);
