@@ -67,6 +67,11 @@ export class RdpCertificateTrust {
     this.db = db.withTables<RdpCertificateTables>();
   }
 
+  /** The same store over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): RdpCertificateTrust {
+    return new RdpCertificateTrust(tx, this.now);
+  }
+
   async list(vmId: string): Promise<RdpCertificateEntry[]> {
     const rows = await this.db.selectFrom('rdp_certificates').selectAll().where('vm_id_key', '=', vmKey(vmId)).orderBy('port').execute();
     return rows.map(toEntry);

@@ -65,6 +65,11 @@ export class HostKeyTrust {
     this.db = db.withTables<SshHostKeyTables>();
   }
 
+  /** The same store over a caller's transaction (design 0009: the change and its audit event commit together). */
+  in(tx: Kysely<Database>): HostKeyTrust {
+    return new HostKeyTrust(tx, this.now);
+  }
+
   async get(vmId: string, port: number): Promise<PinnedHostKey | undefined> {
     const row = await this.db.selectFrom('ssh_host_keys').selectAll().where('vm_id_key', '=', vmKey(vmId)).where('port', '=', port).executeTakeFirst();
     return row ? toPinned(row) : undefined;

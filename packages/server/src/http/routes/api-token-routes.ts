@@ -54,8 +54,12 @@ export const apiTokenRoutes =
         const { user, who } = await verifyPasswordSignIn(deps, request, request.body.username, request.body.password, 'cli');
         // A one-time password must be replaced in the portal first: the CLI has no password-change flow.
         if (user.mustChangePassword) throw new BastionError('BST_ERR_PASSWORD_CHANGE_REQUIRED', 'Sign in to the portal once and set a new password, then run `bastion login` again.');
-        const { token, view } = await deps.apiTokens.issue({ userId: user.id, name: request.body.name ?? 'bastion CLI', clientIp: request.ip, userAgent: request.headers['user-agent'] ?? '', days: request.body.days });
-        await deps.audit.write({ ...who, actor: user.username, type: 'user.token.issued', outcome: 'success', message: `API token "${view.name}" issued (expires ${view.expiresAt}).`, details: { tokenId: view.id, expiresAt: view.expiresAt } });
+        // A token that works has its audit event: both in one transaction (design 0009).
+        const { token, view } = await deps.audit.change(async (tx) => {
+          const issued = await deps.apiTokens.in(tx).issue({ userId: user.id, name: request.body.name ?? 'bastion CLI', clientIp: request.ip, userAgent: request.headers['user-agent'] ?? '', days: request.body.days });
+          await deps.audit.writeIn(tx, { ...who, actor: user.username, type: 'user.token.issued', outcome: 'success', message: `API token "${issued.view.name}" issued (expires ${issued.view.expiresAt}).`, details: { tokenId: issued.view.id, expiresAt: issued.view.expiresAt } });
+          return issued;
+        });
         return reply.code(201).send({ token, ...view, user: { id: user.id, username: user.username } });
       },
     );
@@ -74,8 +78,11 @@ export const apiTokenRoutes =
       },
       async (request, reply) => {
         const id = request.params.id === 'current' ? request.apiToken?.id : request.params.id;
-        if (!id || !(await deps.apiTokens.revoke(request.user!.id, id))) throw notFound(`API token ${request.params.id}`);
-        await deps.audit.write({ type: 'user.token.revoked', outcome: 'success', ...requestWho(request), target: request.user!.username, message: 'API token revoked.', details: { tokenId: id } });
+        if (!id) throw notFound(`API token ${request.params.id}`);
+        await deps.audit.change(async (tx) => {
+          if (!(await deps.apiTokens.in(tx).revoke(request.user!.id, id))) throw notFound(`API token ${request.params.id}`);
+          await deps.audit.writeIn(tx, { type: 'user.token.revoked', outcome: 'success', ...requestWho(request), target: request.user!.username, message: 'API token revoked.', details: { tokenId: id } });
+        });
         return reply.code(204).send();
       },
     );

@@ -60,8 +60,12 @@ export const authRoutes =
       },
       async (request, reply) => {
         const { user, who } = await verifyPasswordSignIn(deps, request, request.body.username, request.body.password, 'portal');
-        const { cookie, session } = await deps.sessions.create(user.id, request.ip, request.headers['user-agent'] ?? '');
-        await deps.audit.write({ ...who, actor: user.username, type: 'user.login', outcome: 'success', message: 'Signed in.' });
+        // A session that exists has its sign-in event: both in one transaction (design 0009).
+        const { cookie, session } = await deps.audit.change(async (tx) => {
+          const made = await deps.sessions.in(tx).create(user.id, request.ip, request.headers['user-agent'] ?? '');
+          await deps.audit.writeIn(tx, { ...who, actor: user.username, type: 'user.login', outcome: 'success', message: 'Signed in.' });
+          return made;
+        });
         reply.setCookie(SESSION_COOKIE, cookie, cookieOptions(Math.floor(deps.sessionTtlMs / 1000)));
         return { user: await withPermissions(deps, user), csrfToken: session.csrfToken };
       },
@@ -81,8 +85,11 @@ export const authRoutes =
         if (request.webSession && !secretsEqual(request.headers['x-csrf-token'], request.webSession.csrfToken))
           throw new BastionError('BST_ERR_CSRF', 'Missing or invalid CSRF token: reload the page and try again.');
         const cookie = request.cookies[SESSION_COOKIE];
-        if (cookie) await deps.sessions.destroy(cookie);
-        if (request.user) await deps.audit.write({ type: 'user.logout', outcome: 'success', ...requestWho(request, request.user.username), target: request.user.username, message: 'Signed out.' });
+        const user = request.user;
+        await deps.audit.change(async (tx) => {
+          if (cookie) await deps.sessions.in(tx).destroy(cookie);
+          if (user) await deps.audit.writeIn(tx, { type: 'user.logout', outcome: 'success', ...requestWho(request, user.username), target: user.username, message: 'Signed out.' });
+        });
         reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
         return reply.code(204).send();
       },
@@ -100,11 +107,15 @@ export const authRoutes =
       },
       async (request, reply) => {
         const user = request.user!;
-        await deps.users.changePassword(user.id, request.body.currentPassword, request.body.newPassword);
-        await deps.sessions.destroyAllFor(user.id, request.cookies[SESSION_COOKIE]);
-        // A new password usually means the old one may be known: CLI tokens issued with it go too.
-        await deps.apiTokens?.revokeAllFor(user.id, request.apiToken?.id);
-        await deps.audit.write({ type: 'user.password.changed', outcome: 'success', ...requestWho(request, user.username), target: user.username, message: 'Password changed; other sessions signed out.' });
+        // Checked and hashed first (scrypt); then the new hash, the sign-outs and the event in one transaction.
+        const hash = await deps.users.checkPasswordChange(user.id, request.body.currentPassword, request.body.newPassword);
+        await deps.audit.change(async (tx) => {
+          await deps.users.in(tx).setPasswordHash(user.id, hash);
+          await deps.sessions.in(tx).destroyAllFor(user.id, request.cookies[SESSION_COOKIE]);
+          // A new password usually means the old one may be known: CLI tokens issued with it go too.
+          await deps.apiTokens?.in(tx).revokeAllFor(user.id, request.apiToken?.id);
+          await deps.audit.writeIn(tx, { type: 'user.password.changed', outcome: 'success', ...requestWho(request, user.username), target: user.username, message: 'Password changed; other sessions signed out.' });
+        });
         return reply.code(204).send();
       },
     );

@@ -129,17 +129,20 @@ export const rdpRoutes =
         const vmId = acceptVm(request);
         if (!(await deps.inventory.get(vmId))) throw notFound(`Virtual machine ${request.params.name}`);
         const p = request.body.port ?? 3389;
-        const accepted = await certificates.accept(vmId, p, request.body.fingerprint, request.user!.username);
-        if (!accepted) throw conflict(`No certificate with fingerprint ${request.body.fingerprint} was offered by ${request.params.name} on port ${p} since its certificate was pinned.`);
-        await deps.audit.write({
+        // The new pin and its audit event commit together (design 0009).
+        return deps.audit.change(async (tx) => {
+          const accepted = await certificates.in(tx).accept(vmId, p, request.body.fingerprint, request.user!.username);
+          if (!accepted) throw conflict(`No certificate with fingerprint ${request.body.fingerprint} was offered by ${request.params.name} on port ${p} since its certificate was pinned.`);
+          await deps.audit.writeIn(tx, {
           type: 'rdp.certificate.accepted',
           outcome: 'success',
           ...requestWho(request),
           target: vmId,
           message: `RDP certificate of ${request.params.name}:${p} accepted: ${accepted.before.pinned.fingerprint} → ${accepted.after.pinned.fingerprint}.`,
           details: { port: p, oldFingerprint: accepted.before.pinned.fingerprint, newFingerprint: accepted.after.pinned.fingerprint, subject: accepted.after.pinned.subject },
+          });
+          return accepted.after;
         });
-        return accepted.after;
       },
     );
   };

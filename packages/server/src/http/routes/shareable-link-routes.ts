@@ -68,12 +68,17 @@ export const shareableLinkRoutes =
           if (check.bastionHostId?.toLowerCase() !== bastion.id.toLowerCase()) throw validationError(`Virtual machine ${found.name} is not reached through bastion ${bastion.name}.`);
           vmIds.push(found.id);
         }
-        const existing = await deps.links.count(bastion.id);
-        if (existing + vmIds.length > MAX_LINKS_PER_BASTION) throw conflict(`Bastion ${bastion.name} has ${existing} shareable links; at most ${MAX_LINKS_PER_BASTION} are allowed. Delete some first.`);
-        const made = await deps.links.create({ bastionId: bastion.id, vmIds, createdBy: request.user!.username, createdById: request.user!.id, expiresAt });
+        // The cap, the links and their audit events: one transaction (design 0009).
+        const made = await deps.audit.change(async (tx) => {
+          const links = deps.links.in(tx);
+          const existing = await links.count(bastion.id);
+          if (existing + vmIds.length > MAX_LINKS_PER_BASTION) throw conflict(`Bastion ${bastion.name} has ${existing} shareable links; at most ${MAX_LINKS_PER_BASTION} are allowed. Delete some first.`);
+          const made = await links.create({ bastionId: bastion.id, vmIds, createdBy: request.user!.username, createdById: request.user!.id, expiresAt });
+          for (const m of made)
+            await deps.audit.writeIn(tx, { ...requestWho(request), type: 'link.created', outcome: 'success', target: m.link.vm.id, message: `Shareable link ${m.link.id} to ${ids.nameOf(m.link.vm.id)} created${expiresAt ? `, expires ${expiresAt}` : ', no expiry'}.`, details: { linkId: m.link.id, bastionId: bastion.id, expiresAt } });
+          return made;
+        });
         const origin = deps.publicOrigin(request);
-        for (const m of made)
-          await deps.audit.write({ ...requestWho(request), type: 'link.created', outcome: 'success', target: m.link.vm.id, message: `Shareable link ${m.link.id} to ${ids.nameOf(m.link.vm.id)} created${expiresAt ? `, expires ${expiresAt}` : ', no expiry'}.`, details: { linkId: m.link.id, bastionId: bastion.id, expiresAt } });
         return reply.code(200).send({ value: made.map((m) => item(m.link, `${origin}${SHARE_PATH}${m.secret}`)) });
       },
     );
@@ -105,12 +110,15 @@ export const shareableLinkRoutes =
       async (request) => {
         const bastion = await bastionOf(request);
         if (!request.body.vms?.length && !request.body.ids?.length) throw validationError('Give vms and/or ids of the links to delete.');
-        const deleted = await deps.links.delete(bastion.id, { vmIds: request.body.vms?.map((v) => v.vm.id), ids: request.body.ids });
+        const deleted = await deps.audit.change(async (tx) => {
+          const deleted = await deps.links.in(tx).delete(bastion.id, { vmIds: request.body.vms?.map((v) => v.vm.id), ids: request.body.ids });
+          if (deleted.length > 0)
+            await deps.audit.writeIn(tx, { ...requestWho(request), type: 'link.deleted', outcome: 'success', target: bastion.id, message: `${deleted.length} shareable link(s) deleted.`, details: { linkIds: deleted.map((l) => l.id), vms: [...new Set(deleted.map((l) => l.vm.id))] } });
+          return deleted;
+        });
         // Revoking a link also ends what it opened: a visitor keeps no session the link no longer allows.
         const principals = new Set(deleted.map((l) => linkPrincipal(l.id)));
         await Promise.allSettled(deps.live.list().filter((s) => principals.has(s.info.principalId)).map((s) => s.terminate('terminated', 'The shareable link of this session was revoked.')));
-        if (deleted.length > 0)
-          await deps.audit.write({ ...requestWho(request), type: 'link.deleted', outcome: 'success', target: bastion.id, message: `${deleted.length} shareable link(s) deleted.`, details: { linkIds: deleted.map((l) => l.id), vms: [...new Set(deleted.map((l) => l.vm.id))] } });
         return { value: deleted.map((l) => item(l, null)) };
       },
     );

@@ -80,8 +80,11 @@ export const sshHostKeyRoutes =
               : `${request.params.name} has not offered another host key than ${pinned.fingerprint}; nothing to accept.`,
           );
         const actor = request.user!.username;
-        const accepted = await deps.hostKeys.accept(vmId, port, fingerprint, actor, { keyType: pinned.offered.keyType, host: pinned.host });
-        await deps.audit.write({
+        const offered = pinned.offered;
+        // The new pin and its audit event commit together (design 0009).
+        const accepted = await deps.audit.change(async (tx) => {
+          const accepted = await deps.hostKeys.in(tx).accept(vmId, port, fingerprint, actor, { keyType: offered.keyType, host: pinned.host });
+          await deps.audit.writeIn(tx, {
           type: 'ssh.hostkey.accepted',
           outcome: 'success',
           actor,
@@ -90,6 +93,8 @@ export const sshHostKeyRoutes =
           target: vmId,
           message: `New host key ${fingerprint} (${accepted.keyType}) of ${request.params.name}:${port} accepted by ${actor}, replacing ${pinned.fingerprint}.`,
           details: { port, oldFingerprint: pinned.fingerprint, oldKeyType: pinned.keyType, newFingerprint: fingerprint, newKeyType: accepted.keyType },
+          });
+          return accepted;
         });
         return view(accepted);
       },

@@ -90,15 +90,21 @@ export const vaultRoutes =
           throw err;
         });
         if (existing) return vaultView(existing);
-        const v = await store().createVault({ subscriptionId: request.params.sub, resourceGroup: request.params.rg, vaultName: request.params.vault }, { createdBy: request.user?.username ?? null });
-        await deps.audit.write({ ...requestWho(request), type: 'vault.created', outcome: 'success', target: v.id, message: `Key vault ${v.name} created.` });
+        // Each write commits with its audit event, or neither does (design 0009).
+        const v = await deps.audit.change(async (tx) => {
+          const v = await store().in(tx).createVault({ subscriptionId: request.params.sub, resourceGroup: request.params.rg, vaultName: request.params.vault }, { createdBy: request.user?.username ?? null });
+          await deps.audit.writeIn(tx, { ...requestWho(request), type: 'vault.created', outcome: 'success', target: v.id, message: `Key vault ${v.name} created.` });
+          return v;
+        });
         return reply.code(201).send(vaultView(v));
       },
     );
 
     app.delete(VAULT, { config: on(ACTIONS.keyVaults.delete), schema: { tags, summary: 'Delete an empty key vault (409 while it holds secrets)', params: VaultParams } }, async (request, reply) => {
-      const v = await store().deleteVault(resourceIdFromUrl(request));
-      await deps.audit.write({ ...requestWho(request), type: 'vault.deleted', outcome: 'success', target: v.id, message: `Key vault ${v.name} deleted.` });
+      await deps.audit.change(async (tx) => {
+        const v = await store().in(tx).deleteVault(resourceIdFromUrl(request));
+        await deps.audit.writeIn(tx, { ...requestWho(request), type: 'vault.deleted', outcome: 'success', target: v.id, message: `Key vault ${v.name} deleted.` });
+      });
       return reply.code(204).send();
     });
 
@@ -139,16 +145,21 @@ export const vaultRoutes =
         const p = request.body.properties;
         const vaultId = vaultResourceId({ subscriptionId: request.params.sub, resourceGroup: request.params.rg, vaultName: request.params.vault });
         if (p.contentType === 'ssh-private-key') checkSshPrivateKeySecret(p.value, p.passphrase);
-        const s = await store().setSecret(vaultId, { name: request.params.secret, contentType: p.contentType, value: p.value, passphrase: p.passphrase }, { actor: request.user?.username ?? null });
-        // Never the value nor the passphrase: only what was set and whether a passphrase came with it.
-        await deps.audit.write({ ...requestWho(request), type: 'vault.secret.written', outcome: 'success', target: s.id, message: `Secret ${s.name} set in key vault ${request.params.vault}.`, details: { contentType: s.contentType, hasPassphrase: s.hasPassphrase } });
+        const s = await deps.audit.change(async (tx) => {
+          const s = await store().in(tx).setSecret(vaultId, { name: request.params.secret, contentType: p.contentType, value: p.value, passphrase: p.passphrase }, { actor: request.user?.username ?? null });
+          // Never the value nor the passphrase: only what was set and whether a passphrase came with it.
+          await deps.audit.writeIn(tx, { ...requestWho(request), type: 'vault.secret.written', outcome: 'success', target: s.id, message: `Secret ${s.name} set in key vault ${request.params.vault}.`, details: { contentType: s.contentType, hasPassphrase: s.hasPassphrase } });
+          return s;
+        });
         return secretView(s);
       },
     );
 
     app.delete(SECRET, { config: on(ACTIONS.keyVaultSecrets.delete), schema: { tags, summary: 'Delete a secret', params: SecretParams } }, async (request, reply) => {
-      const s = await store().deleteSecret(resourceIdFromUrl(request));
-      await deps.audit.write({ ...requestWho(request), type: 'vault.secret.deleted', outcome: 'success', target: s.id, message: `Secret ${s.name} deleted from key vault ${request.params.vault}.` });
+      await deps.audit.change(async (tx) => {
+        const s = await store().in(tx).deleteSecret(resourceIdFromUrl(request));
+        await deps.audit.writeIn(tx, { ...requestWho(request), type: 'vault.secret.deleted', outcome: 'success', target: s.id, message: `Secret ${s.name} deleted from key vault ${request.params.vault}.` });
+      });
       return reply.code(204).send();
     });
   };
