@@ -150,7 +150,13 @@ export type ServerControlMessage =
    * `{"type":"notice","message":"…"}` — informational; show it (replacing the previous one), keep going.
    * An empty `message` clears the notice shown (e.g. the idle warning once the user typed again).
    */
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  /**
+   * `{"type":"vm_status","responding":false,"message":"The VM is not responding …"}` — the VM (sshd) has sent
+   * nothing, not even a keepalive answer, for a few seconds; `responding: true` (empty `message`) once it
+   * answers again. Shown apart from `notice`, so it neither hides nor clears the idle warning.
+   */
+  | { type: 'vm_status'; responding: boolean; message: string };
 
 /** Everything a server can send. */
 export type ServerMessage = ServerControlMessage | DataMessage;
@@ -232,6 +238,8 @@ function rebuildServerControl(m: ServerControlMessage): ServerControlMessage {
       return { type: 'pong', t: m.t };
     case 'notice':
       return { type: 'notice', message: truncateText(m.message) };
+    case 'vm_status':
+      return { type: 'vm_status', responding: m.responding, message: truncateText(m.message) };
   }
 }
 
@@ -315,6 +323,12 @@ export function decodeServerFrame(frame: string | Uint8Array | ArrayBuffer): Dec
       return only(o, ['t']) ?? timestamp(o, 't') ?? { ok: true, message: { type: 'pong', t: o.t as number } };
     case 'notice':
       return only(o, ['message']) ?? text(o, 'message', MAX_TEXT_FIELD, '', true) ?? { ok: true, message: { type: 'notice', message: o.message as string } };
+    case 'vm_status':
+      return (
+        only(o, ['responding', 'message']) ??
+        (typeof o.responding === 'boolean' ? undefined : fail('bad_field', 'responding must be a boolean')) ??
+        text(o, 'message', MAX_TEXT_FIELD, '', true) ?? { ok: true, message: { type: 'vm_status', responding: o.responding as boolean, message: o.message as string } }
+      );
     default:
       return unknownType(o.type);
   }

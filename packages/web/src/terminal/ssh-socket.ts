@@ -53,6 +53,8 @@ interface SshSocketEvents {
   data: Uint8Array;
   ready: SshReady;
   notice: string;
+  /** The VM stopped answering (the server's sentence) or answers again (empty string). */
+  vmStatus: string;
   error: SshSocketError;
   closed: SshSocketEnd;
 }
@@ -81,6 +83,7 @@ export class SshSocket {
     data: new Set(),
     ready: new Set(),
     notice: new Set(),
+    vmStatus: new Set(),
     error: new Set(),
     closed: new Set(),
   };
@@ -199,6 +202,9 @@ export class SshSocket {
         return;
       case 'notice':
         this.#emit('notice', message.message);
+        return;
+      case 'vm_status':
+        this.#emit('vmStatus', message.responding ? '' : message.message);
         return;
       case 'pong':
         return;

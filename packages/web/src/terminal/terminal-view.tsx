@@ -102,6 +102,8 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
   const sessionsRef = useRef(0);
   const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
   const [notice, setNotice] = useState<string | undefined>();
+  // "The VM is not responding" while the VM is silent; its own slot, so the idle warning neither hides nor clears it.
+  const [vmStatus, setVmStatus] = useState<string | undefined>();
   const [hasSelection, setHasSelection] = useState(false);
   const [menuTarget, setMenuTarget] = useState<PositioningVirtualElement | undefined>();
   const [searchOpen, setSearchOpen] = useState(false);
@@ -240,8 +242,10 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
         term.focus();
       });
       s.on('notice', (message) => setNotice(message));
+      s.on('vmStatus', (message) => setVmStatus(message || undefined));
       s.on('closed', (end) => {
         setConnection({ state: 'ended', message: end.message });
+        setVmStatus(undefined);
         onEndedRef.current?.(end);
       });
       s.resize(term.cols, term.rows);
@@ -275,7 +279,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
         vmName={vmName}
         username={username}
         connection={connection}
-        notice={clipboardEnabled ? notice : [COPY_PASTE_DISABLED, notice].filter(Boolean).join(' · ')}
+        notice={[clipboardEnabled ? undefined : COPY_PASTE_DISABLED, vmStatus, notice].filter(Boolean).join(' · ') || undefined}
         endActions={endActions}
         onReconnect={onReconnect}
       />

@@ -1,4 +1,6 @@
 import type { Duplex } from 'node:stream';
+import { MAX_FRAME } from '../../../../protocol/src/ssh-messages.js';
+import { closeReason, onClientProtocolError } from '../ws-bounds.js';
 import { BackPressuredSender, WS_OPEN as OPEN, wsMessageBuffer as toBuffer, type GatewayWebSocket, type RelayStats } from '../ws-socket.js';
 import { rdpErrors, type RdpRelayError } from './errors.js';
 import { asRequest, decodeRdCleanPath, errorPdu, rdCleanPathFrameLength, RDCLEANPATH_LIMITS, type RdCleanPathRequest } from './rdcleanpath.js';
@@ -38,6 +40,13 @@ export class RdpClientStream {
       this.end('client_closed');
     });
     ws.on('error', () => undefined);
+    // A WebSocket protocol error (oversized frame…): before the relay, a bad request; during it, its own
+    // close code with the reason and `protocol_error` in the record rather than the client having left.
+    onClientProtocolError(ws, MAX_FRAME, (err) => {
+      if (this.mode !== 'relay') return this.fail(rdpErrors.badRequest(err.message));
+      if (this.ws.readyState === OPEN) this.ws.close(err.closeCode, closeReason(err.message));
+      this.end('protocol_error');
+    });
   }
 
   /** Resolves with the request, or rejects with a bad-request RdpRelayError (malformed, over-size, timeout). */

@@ -22,16 +22,30 @@ export interface OpenSshSessionOptions extends FlowControlOptions {
   verifyHostKey: VerifyHostKey;
   /** TCP connect + SSH handshake + authentication must finish within this. Default 10 s. */
   readyTimeout?: number;
-  /** Keepalive probe interval. Default 15 s; the session fails after `keepaliveCountMax` (default 3) unanswered. */
+  /**
+   * Keepalive probe interval. Default 4 s, so a frozen VM is noticed within seconds (`unresponsiveAfterMs`);
+   * the session fails only after `keepaliveCountMax` (default 14) unanswered: after a minute, as before.
+   */
   keepaliveInterval?: number;
   keepaliveCountMax?: number;
+  /** Nothing from the VM for this long → the session reports it not responding. Default interval + 2 s. */
+  unresponsiveAfterMs?: number;
   cols?: number;
   rows?: number;
   term?: string;
+  /**
+   * Aborts the connect (the browser left meanwhile): the TCP connection is dropped at once, so an abandoned
+   * ticket does not go on to authenticate on the VM (issue 13). Rejects with `closed`.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
-export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 4_000;
+/** ssh2 gives up after (count + 1) intervals without an answer: 15 × 4 s = 60 s. */
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 14;
+/** The time a VM gets to answer a keepalive before it counts as not responding (a slow WAN's round trip). */
+const KEEPALIVE_ANSWER_MS = 2_000;
 
 /** Parses the private key up front, so a wrong passphrase is reported as such before any network traffic. */
 function checkPrivateKey(privateKey: string, passphrase: string | undefined): void {
@@ -77,7 +91,7 @@ export function openSshSession(opts: OpenSshSessionOptions): Promise<SshSession>
       username: opts.username,
       readyTimeout: readyTimeoutMs,
       keepaliveInterval: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+      keepaliveCountMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
       tryKeyboard: false,
     };
     if (opts.auth.type === 'password') config.password = opts.auth.password;
@@ -91,6 +105,9 @@ export function openSshSession(opts: OpenSshSessionOptions): Promise<SshSession>
     return Promise.reject(err instanceof SshError ? err : sshErrors.badKey(err));
   }
 
+  const abandoned = (): SshError => new SshError('closed', `The connection to ${host}:${port} was abandoned by the client before it was made.`, { host, port });
+  if (opts.signal?.aborted) return Promise.reject(abandoned());
+
   return new Promise<SshSession>((resolve, reject) => {
     const client = new ssh2.Client();
     let sock: Socket | undefined;
@@ -100,9 +117,11 @@ export function openSshSession(opts: OpenSshSessionOptions): Promise<SshSession>
     let hostKey: SshHostKeyInfo | undefined;
     let hostKeyError: SshError | undefined;
 
+    const onAbort = (): void => fail(abandoned());
     const fail = (error: SshError): void => {
       if (settled) return;
       settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
       client.removeAllListeners();
       client.on('error', () => undefined); // late socket errors after destroy
       client.destroy();
@@ -139,13 +158,17 @@ export function openSshSession(opts: OpenSshSessionOptions): Promise<SshSession>
         }
         if (err) return fail(sshErrors.shellFailed(err));
         settled = true;
+        opts.signal?.removeEventListener('abort', onAbort);
         client.removeAllListeners('error');
         client.removeAllListeners('close');
         client.removeAllListeners('connect');
         client.removeAllListeners('ready');
-        resolve(new SshShellSession(client, channel, hostKey ?? { keyType: 'unknown', fingerprint: 'unknown' }, { host, port }, opts));
+        const unresponsiveAfterMs = opts.unresponsiveAfterMs ?? (opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL_MS) + KEEPALIVE_ANSWER_MS;
+        const liveness = sock ? { socket: sock, unresponsiveAfterMs } : undefined;
+        resolve(new SshShellSession(client, channel, hostKey ?? { keyType: 'unknown', fingerprint: 'unknown' }, { host, port }, opts, liveness));
       });
     });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       sock = dialVm(host, port);
       client.connect({ ...config, sock });

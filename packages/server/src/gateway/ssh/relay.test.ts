@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CloseReason } from '../../../../protocol/src/ssh-messages.js';
 import { relaySshSession, type RelaySocket, type RelayTotals } from './relay.js';
 import type { SshEndReason, SshSession } from './session.js';
+import { SshError } from './errors.js';
 
 /** A WebSocket whose send buffer drains only when the test says so (`flush`). */
 class FakeSocket extends EventEmitter implements RelaySocket {
@@ -50,6 +51,18 @@ class FakeSession implements SshSession {
   held = false;
   holds: boolean[] = [];
   input: Buffer[] = [];
+  responding = true;
+  unconfirmedInputBytes = 0;
+  private respondingCbs: Array<(responding: boolean, silentMs: number) => void> = [];
+  onResponding(cb: (responding: boolean, silentMs: number) => void): void {
+    this.respondingCbs.push(cb);
+  }
+  /** The VM goes silent (`false`) or is heard from again. */
+  setResponding(responding: boolean, silentMs = 6000): void {
+    this.responding = responding;
+    if (responding) this.unconfirmedInputBytes = 0;
+    for (const cb of this.respondingCbs) cb(responding, silentMs);
+  }
   private data: Array<(c: Buffer) => void> = [];
   private ends: Array<(r: SshEndReason) => void> = [];
   onData(cb: (chunk: Buffer) => void): void {
@@ -64,6 +77,7 @@ class FakeSession implements SshSession {
   }
   write(data: Buffer | string): boolean {
     this.input.push(Buffer.from(data));
+    this.unconfirmedInputBytes += Buffer.byteLength(data);
     return true;
   }
   resize(): void {}
@@ -84,7 +98,7 @@ class FakeSession implements SshSession {
 
 const data = (text: string): Buffer => Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]);
 
-function setup(opts: { maxBufferedBytes?: number; resumeBufferedBytes?: number } = {}) {
+function setup(opts: { maxBufferedBytes?: number; resumeBufferedBytes?: number; controlPerSecond?: number; controlBurst?: number; now?: () => number } = {}) {
   const ws = new FakeSocket();
   const session = new FakeSession();
   const ends: Array<{ reason: CloseReason; totals: RelayTotals }> = [];
@@ -161,5 +175,64 @@ describe('relaySshSession', () => {
     ws.emit('message', Buffer.from(JSON.stringify({ type: 'ack', bytes: 11 })), false);
     expect(ends.map((e) => e.reason)).toEqual(['protocol_error']);
     expect(ws.closedWith).toBe(1002);
+  });
+
+  it('a client that pings without reading gets one pong queued, not one per ping; the latest once it reads', () => {
+    const { ws, ends } = setup({ controlPerSecond: 1e9, controlBurst: 1e9 });
+    for (let t = 1; t <= 10_000; t++) ws.emit('message', Buffer.from(JSON.stringify({ type: 'ping', t })), false);
+    expect(ws.controls()).toEqual([{ type: 'pong', t: 1 }]);
+    ws.flush(); // the first pong left: the newest waiting one goes, the 9 998 in between were coalesced
+    expect(ws.controls()).toEqual([{ type: 'pong', t: 1 }, { type: 'pong', t: 10_000 }]);
+    ws.flush();
+    expect(ws.controls()).toHaveLength(2);
+    expect(ends).toEqual([]);
+  });
+
+  it('closes a client that floods control messages (1008, protocol_error, a sentence); a steady client is never closed', () => {
+    let clock = 0;
+    const steady = setup({ now: () => clock });
+    for (let i = 0; i < 5000; i++) {
+      clock += 25; // 40 a second, below the 50/s budget
+      steady.ws.emit('message', Buffer.from(JSON.stringify({ type: 'resize', cols: 80 + (i % 2), rows: 24 })), false);
+    }
+    expect(steady.ends).toEqual([]);
+
+    const flood = setup({ now: () => clock });
+    let sent = 0;
+    for (; sent < 100_000 && flood.ends.length === 0; sent++) flood.ws.emit('message', Buffer.from(JSON.stringify({ type: 'ping', t: sent })), false);
+    expect(sent).toBe(501); // the burst of 500 passes, the next one closes
+    expect(flood.ends.map((e) => e.reason)).toEqual(['protocol_error']);
+    expect(flood.ws.closedWith).toBe(1008);
+    expect(flood.ws.controls().at(-1)).toMatchObject({ type: 'closed', reason: 'protocol_error', message: expect.stringMatching(/too many control messages/i) });
+  });
+
+  it('acks of new bytes do not spend the control budget (a fast screen acks often)', () => {
+    const { ws, session, ends } = setup({ now: () => 0 });
+    for (let i = 0; i < 2000; i++) {
+      session.output(10);
+      ws.emit('message', Buffer.from(JSON.stringify({ type: 'ack', bytes: 10 })), false);
+    }
+    expect(ends).toEqual([]);
+  });
+
+  it('tells the browser when the VM stops and starts answering', () => {
+    const { ws, session } = setup();
+    session.setResponding(false, 6000);
+    session.setResponding(true);
+    expect(ws.controls()).toEqual([
+      { type: 'vm_status', responding: false, message: expect.stringMatching(/^The VM is not responding \(nothing received for 6 s\)/) },
+      { type: 'vm_status', responding: true, message: '' },
+    ]);
+  });
+
+  it('input typed after the VM stopped answering is not counted as delivered when the session ends, and the user is told', () => {
+    const { ws, session, ends } = setup();
+    ws.emit('message', data('ls\r'), true);
+    session.setResponding(true); // echoed: delivered
+    session.setResponding(false);
+    ws.emit('message', data('date\r'), true);
+    session.end({ kind: 'error', error: new SshError('keepalive_timeout', 'The VM 10.0.0.1:22 stopped answering keepalives.') });
+    expect(ends).toEqual([{ reason: 'keepalive_timeout', totals: { bytesIn: 3, bytesOut: 0 } }]);
+    expect(ws.controls().at(-1)).toMatchObject({ type: 'closed', reason: 'keepalive_timeout', message: expect.stringMatching(/5 bytes typed after the VM stopped answering were not delivered\.$/) });
   });
 });

@@ -1,8 +1,9 @@
-import { decodeClientFrame, encodeDataFrames, encodeServerControl, WS_CLOSE, type CloseReason, type ServerControlMessage, type SshWireErrorCode } from '../../../../protocol/src/ssh-messages.js';
+import { decodeClientFrame, encodeDataFrames, encodeServerControl, MAX_FRAME, WS_CLOSE, type CloseReason, type ServerControlMessage, type SshWireErrorCode } from '../../../../protocol/src/ssh-messages.js';
 import type { SshErrorCode } from './errors.js';
 import { SshError } from './errors.js';
 import type { SshSession } from './session.js';
 import { WS_OPEN as OPEN, type GatewayWebSocket } from '../ws-socket.js';
+import { closeReason, CoalescedReply, MessageBudget, onClientProtocolError } from '../ws-bounds.js';
 
 /** The shared gateway socket plus what the SSH relay also uses: text frames, `terminate` and `drain`. */
 export interface RelaySocket extends GatewayWebSocket {
@@ -79,6 +80,15 @@ export interface RelayOptions {
   maxBufferedBytes?: number;
   /** …and releases it once the buffer is at or below this. Default 256 KiB. */
   resumeBufferedBytes?: number;
+  /**
+   * Control messages a client may send (pings, resizes, acks of nothing), sustained per second and in one
+   * burst; more closes the session as `protocol_error`. Acks of new bytes are not counted: they are bounded
+   * by the output sent. Defaults 50/s, burst 500 (the web client sends a ping per 20 s and ≤ 10 resizes/s).
+   */
+  controlPerSecond?: number;
+  controlBurst?: number;
+  /** Clock for the control budget (ms). */
+  now?: () => number;
   /** Called once, with why the session ended and how many bytes went each way. */
   onEnd?: (reason: CloseReason, totals: RelayTotals) => void;
   /** Taps for the session recording (design 0006): VM output as relayed, browser input, terminal size. */
@@ -89,6 +99,8 @@ export interface RelayOptions {
 
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_RESUME_BUFFERED_BYTES = 256 * 1024;
+export const DEFAULT_CONTROL_PER_SECOND = 50;
+export const DEFAULT_CONTROL_BURST = 500;
 
 /** What the owner of a relay can do with it. */
 export interface RelayHandle {
@@ -114,19 +126,31 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
   let received = 0;
   let held = false;
   let maxBufferedAmount = 0;
+  const budget = new MessageBudget(opts.controlPerSecond ?? DEFAULT_CONTROL_PER_SECOND, opts.controlBurst ?? DEFAULT_CONTROL_BURST);
+  const now = opts.now ?? (() => performance.now());
+  // One pong in flight at most: a client that pings without reading gets one answer queued, not millions.
+  const pong = new CoalescedReply<number>(
+    (t, done) => ws.send(encodeServerControl({ type: 'pong', t }), () => done()),
+    () => !ended && ws.readyState === OPEN,
+  );
 
   const totals = (): RelayTotals => ({ bytesIn: received, bytesOut: sent });
+  // Input written after the VM stopped answering is not known to have arrived: not counted as delivered.
+  const undelivered = (): number => (session.responding ? 0 : Math.min(received, session.unconfirmedInputBytes));
   const finish = (reason: CloseReason): void => {
     ended = true;
     clearTimeout(idle);
+    const lost = undelivered();
     session.close();
-    opts.onEnd?.(reason, totals());
+    opts.onEnd?.(reason, { bytesIn: received - lost, bytesOut: sent });
   };
   const end = (reason: CloseReason, message: string, closeCode: number): void => {
     if (ended) return;
     ended = true; // before close(): the socket's 'close' must not count as the browser leaving
-    sendControl(ws, { type: 'closed', reason, message });
-    if (ws.readyState === OPEN) ws.close(closeCode);
+    const lost = undelivered();
+    const full = lost > 0 ? `${message} ${lost} byte${lost === 1 ? '' : 's'} typed after the VM stopped answering ${lost === 1 ? 'was' : 'were'} not delivered.` : message;
+    sendControl(ws, { type: 'closed', reason, message: full });
+    if (ws.readyState === OPEN) ws.close(closeCode, reason === 'protocol_error' ? closeReason(message) : undefined);
     finish(reason);
   };
   const protocolError = (message: string, closeCode: number = WS_CLOSE.PROTOCOL_ERROR): void => end('protocol_error', message, closeCode);
@@ -169,6 +193,18 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
     return end('remote_closed', reason.error.message, WS_CLOSE.NORMAL);
   });
 
+  // A VM that stops answering is shown within seconds, not after the minute ssh2 waits before giving up.
+  session.onResponding((responding, silentMs) => {
+    if (ended) return;
+    const message = responding
+      ? ''
+      : `The VM is not responding (nothing received for ${Math.round(silentMs / 1000)} s). What you type is kept and sent when it answers; the session ends if it does not answer within a minute.`;
+    sendControl(ws, { type: 'vm_status', responding, message });
+  });
+
+  // An oversized or invalid-UTF-8 frame (ws refuses it before we see it): named, and recorded as such.
+  onClientProtocolError(ws, MAX_FRAME, (err) => protocolError(err.message, err.closeCode));
+
   let inputPaused = false;
   // Browser → VM.
   ws.on('message', (raw, isBinary) => {
@@ -178,6 +214,10 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
     const decoded = decodeClientFrame(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8'));
     if (!decoded.ok) return protocolError(decoded.error.message, decoded.error.code === 'frame_too_large' ? WS_CLOSE.MESSAGE_TOO_BIG : WS_CLOSE.PROTOCOL_ERROR);
     const m = decoded.message;
+    // Acks of new bytes are bounded by the output sent; every other control message spends the budget.
+    if (m.type !== 'data' && !(m.type === 'ack' && m.bytes > 0) && !budget.take(now())) {
+      return protocolError(`Too many control messages: more than ${budget.perSecond} a second. The bastion closed the session.`, WS_CLOSE.POLICY_VIOLATION);
+    }
     switch (m.type) {
       case 'data': {
         received += m.data.byteLength;
@@ -202,7 +242,7 @@ export function relaySshSession(ws: RelaySocket, session: SshSession, opts: Rela
         acked += m.bytes;
         return session.ack(m.bytes);
       case 'ping':
-        return sendControl(ws, { type: 'pong', t: m.t });
+        return pong.request(m.t);
     }
   });
   ws.on('close', () => {

@@ -1,6 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { sshErrors, type SshError } from './errors.js';
 import { AckWindow, type FlowControlOptions } from './flow-control.js';
+import { SilenceWatch } from './silence-watch.js';
 
 /** Why a session ended; delivered once to every `onClose` listener. */
 export type SshEndReason =
@@ -47,7 +48,22 @@ export interface SshSession {
    * buffer is full; output resumes once neither this hold nor the ack window asks for a pause.
    */
   holdOutput(held: boolean): void;
+  /**
+   * The VM stopped answering (nothing from its socket, not even a keepalive answer, for `unresponsiveAfterMs`)
+   * or answers again. Absent when the session was opened without its socket (tests).
+   */
+  onResponding(cb: (responding: boolean, silentMs: number) => void): void;
+  /** Input written since the VM last sent anything: not known to have arrived while it is not responding. */
+  readonly unconfirmedInputBytes: number;
+  readonly responding: boolean;
   close(): void;
+}
+
+/** What the session watches for signs of life: the VM's TCP socket (every byte ssh2 receives). */
+export interface VmLiveness {
+  socket: { on(event: 'data', cb: (chunk: Buffer) => void): unknown; off(event: 'data', cb: (chunk: Buffer) => void): unknown };
+  /** Silent this long (ms) → `onResponding(false)`; more than the keepalive interval plus an answer's time. */
+  unresponsiveAfterMs: number;
 }
 
 /** How long close() waits for a polite SSH disconnect before destroying the socket. */
@@ -66,6 +82,9 @@ export class SshShellSession implements SshSession {
   private _bytesOut = 0;
   private held = false;
   private channelPaused = false;
+  private readonly respondingListeners: ((responding: boolean, silentMs: number) => void)[] = [];
+  private readonly silence: SilenceWatch | undefined;
+  private readonly heard = (): void => this.silence?.heard();
 
   constructor(
     private readonly client: Client,
@@ -73,8 +92,18 @@ export class SshShellSession implements SshSession {
     readonly hostKey: SshHostKeyInfo,
     private readonly target: { host: string; port: number },
     flow: FlowControlOptions,
+    private readonly liveness?: VmLiveness,
   ) {
     this.window = new AckWindow(flow);
+    if (liveness) {
+      this.silence = new SilenceWatch({
+        afterMs: liveness.unresponsiveAfterMs,
+        onChange: (responding, silentMs) => {
+          for (const cb of this.respondingListeners) cb(responding, silentMs);
+        },
+      });
+      liveness.socket.on('data', this.heard);
+    }
     channel.on('exit', (code: number | null, signal?: string | null) => {
       this.exit = { exitCode: typeof code === 'number' ? code : null, signal: signal ?? null };
     });
@@ -130,6 +159,7 @@ export class SshShellSession implements SshSession {
     if (this.endReason || !this.channel.writable) return false;
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     this._bytesOut += buf.length;
+    this.silence?.wrote(buf.length);
     return this.channel.write(buf);
   }
 
@@ -148,6 +178,18 @@ export class SshShellSession implements SshSession {
   holdOutput(held: boolean): void {
     this.held = held;
     this.syncFlow();
+  }
+
+  onResponding(cb: (responding: boolean, silentMs: number) => void): void {
+    this.respondingListeners.push(cb);
+  }
+
+  get unconfirmedInputBytes(): number {
+    return this.silence?.unconfirmedInput ?? 0;
+  }
+
+  get responding(): boolean {
+    return this.silence?.responding ?? true;
   }
 
   close(): void {
@@ -185,6 +227,8 @@ export class SshShellSession implements SshSession {
         ? { kind: 'exited', ...this.exit }
         : { kind: 'error', error: this.pendingError ?? sshErrors.closed(this.target.host, this.target.port) });
     this.endReason = reason;
+    this.silence?.stop();
+    this.liveness?.socket.off('data', this.heard);
     this.channel.off('data', this.deliver);
     this.channel.stderr.off('data', this.deliver);
     try {

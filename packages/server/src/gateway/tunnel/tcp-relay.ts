@@ -1,4 +1,6 @@
 import type { Duplex } from 'node:stream';
+import { MAX_FRAME } from '../../../../protocol/src/ssh-messages.js';
+import { closeReason, onClientProtocolError } from '../ws-bounds.js';
 import { BackPressuredSender, WS_OPEN as OPEN, wsMessageBuffer as toBuffer, type GatewayWebSocket, type RelayStats } from '../ws-socket.js';
 
 /** VM → client: above this many bytes queued in the WebSocket the VM socket is paused; resumed below LOW. */
@@ -36,6 +38,12 @@ export class TunnelRelay {
       this.end('client_closed');
     });
     ws.on('error', () => undefined);
+    // An oversized frame (over the app's maxPayload) or another WebSocket protocol error: its own close
+    // code with the reason, and `protocol_error` in the record rather than the client having left.
+    onClientProtocolError(ws, MAX_FRAME, (err) => {
+      if (this.ws.readyState === OPEN) this.ws.close(err.closeCode, closeReason(err.message));
+      this.end('protocol_error', err.message);
+    });
   }
 
   /** Starts relaying to the dialled VM socket; `onEnd` is called once, however the tunnel ends. */
