@@ -34,6 +34,11 @@ export interface RecordingInfo {
   live: boolean;
   /** Why writing failed (`status: 'failed'`). */
   error: string | null;
+  /**
+   * What the bastion did to the file besides writing it (cut back to its last complete frame after a write
+   * error, repaired at start-up after a crash, not kept because not even its header could be written).
+   */
+  note?: string | null;
 }
 
 /** The first line of an asciicast v2 file. */

@@ -86,6 +86,7 @@ describe('round trips', () => {
     { type: 'notice', message: 'Host key pinned: SHA256:abc — 日本語 😀' },
     // An empty notice clears the one shown (the idle warning, once the user typed again).
     { type: 'notice', message: '' },
+    { type: 'recording', recorded: false, message: 'This session is not being recorded: the recording failed (ENOSPC).' },
   ];
   it.each(serverMessages)('server %j', (m) => {
     expect(ok(decodeServerFrame(encodeServerControl(m)))).toEqual(m);

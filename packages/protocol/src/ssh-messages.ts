@@ -152,6 +152,13 @@ export type ServerControlMessage =
    */
   | { type: 'notice'; message: string }
   /**
+   * `{"type":"recording","recorded":false,"message":"This session is not being recorded: …"}` — the bastion's
+   * policy records sessions but this one's recording could not start or stopped (disk full, read-only folder);
+   * the session goes on unrecorded (recordings.onFailure: continue). Shown apart from `notice` and kept for
+   * the rest of the session, so an idle warning and its clearing do not hide it.
+   */
+  | { type: 'recording'; recorded: boolean; message: string }
+  /**
    * `{"type":"vm_status","responding":false,"message":"The VM is not responding …"}` — the VM (sshd) has sent
    * nothing, not even a keepalive answer, for a few seconds; `responding: true` (empty `message`) once it
    * answers again. Shown apart from `notice`, so it neither hides nor clears the idle warning.
@@ -238,6 +245,8 @@ function rebuildServerControl(m: ServerControlMessage): ServerControlMessage {
       return { type: 'pong', t: m.t };
     case 'notice':
       return { type: 'notice', message: truncateText(m.message) };
+    case 'recording':
+      return { type: 'recording', recorded: m.recorded, message: truncateText(m.message) };
     case 'vm_status':
       return { type: 'vm_status', responding: m.responding, message: truncateText(m.message) };
   }
@@ -323,6 +332,12 @@ export function decodeServerFrame(frame: string | Uint8Array | ArrayBuffer): Dec
       return only(o, ['t']) ?? timestamp(o, 't') ?? { ok: true, message: { type: 'pong', t: o.t as number } };
     case 'notice':
       return only(o, ['message']) ?? text(o, 'message', MAX_TEXT_FIELD, '', true) ?? { ok: true, message: { type: 'notice', message: o.message as string } };
+    case 'recording':
+      return (
+        only(o, ['recorded', 'message']) ??
+        (typeof o.recorded === 'boolean' ? undefined : fail('bad_field', 'recorded must be a boolean')) ??
+        text(o, 'message', MAX_TEXT_FIELD, '', true) ?? { ok: true, message: { type: 'recording', recorded: o.recorded as boolean, message: o.message as string } }
+      );
     case 'vm_status':
       return (
         only(o, ['responding', 'message']) ??

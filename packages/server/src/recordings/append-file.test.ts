@@ -118,6 +118,68 @@ describe('AppendFile', () => {
   });
 });
 
+describe('AppendFile on a disk that fills up mid-batch', () => {
+  /** A real file whose disk takes `room` more bytes, then answers ENOSPC (a short write first, as the kernel does). */
+  async function fullDisk(room: number, truncate = true) {
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-full-'));
+    const path = join(dir, 'f.cast');
+    const { open } = await import('node:fs/promises');
+    const fh = await open(path, 'wx', 0o600);
+    let left = room;
+    const target: AppendTarget = {
+      write: async (b) => {
+        if (left === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        const n = Math.min(left, b.length);
+        left -= n;
+        return fh.write(b, 0, n);
+      },
+      datasync: () => fh.datasync(),
+      close: () => fh.close(),
+      ...(truncate ? { truncate: (len: number) => fh.truncate(len) } : {}),
+    };
+    return { path, target, done: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  it('cuts the file back to its last complete line and counts exactly what stays', async () => {
+    const disk = await fullDisk(25);
+    const errors: string[] = [];
+    const f = new AppendFile(disk.target, (e) => errors.push((e as NodeJS.ErrnoException).code ?? e.message), { tick: new FlushTick(100), syncLimiter: new SyncLimiter(), lastFrameEnd: (b) => b.lastIndexOf(0x0a) + 1 });
+    f.append('line one\n');
+    await f.flush();
+    f.append('line two\nline three\nline four\n');
+    await f.flush();
+    await f.close();
+    expect(errors).toEqual(['ENOSPC']);
+    // 25 bytes reached the disk: "line one\nline two\nline t"; the cut line is gone and the count is true.
+    expect(readFileSync(disk.path, 'utf8')).toBe('line one\nline two\n');
+    expect(f.written).toBe(18);
+    expect(f.cutBytes).toBe(7);
+    expect(f.truncateError).toBeUndefined();
+    disk.done();
+  });
+
+  it('says so when the cut itself is refused, and counts what is on disk', async () => {
+    const disk = await fullDisk(12, false);
+    const f = new AppendFile(disk.target, () => undefined, { tick: new FlushTick(100), syncLimiter: new SyncLimiter(), lastFrameEnd: (b) => b.lastIndexOf(0x0a) + 1 });
+    f.append('line one\nline two\n');
+    await f.close();
+    expect(f.written).toBe(12);
+    expect(f.truncateError).toBeDefined();
+    disk.done();
+  });
+
+  it('durable() has the header written and synced before it resolves', async () => {
+    const target = new MemoryTarget();
+    const f = new AppendFile(target, () => undefined, { tick: new FlushTick(60_000), syncLimiter: new SyncLimiter() });
+    f.append('{"version":2}\n');
+    await f.durable();
+    expect(target.data.toString()).toBe('{"version":2}\n');
+    expect(target.syncs).toBe(1);
+    expect(f.failed).toBeUndefined();
+    await f.close();
+  });
+});
+
 describe('AppendFile batches', () => {
   it('counts text as UTF-8; a full batch goes at once; slabs are reused, grown for a burst', async () => {
     const writes: string[] = [];

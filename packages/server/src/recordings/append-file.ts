@@ -1,11 +1,16 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { FlushTick, SyncLimiter } from './append-scheduling.js';
+
+export { FlushTick, SyncLimiter } from './append-scheduling.js';
 
 /** The part of a `FileHandle` the writer uses (tests pass a fake to simulate a full disk). */
 export interface AppendTarget {
   write(buffer: Uint8Array): Promise<{ bytesWritten: number }>;
   datasync(): Promise<void>;
   close(): Promise<void>;
+  /** Cuts the file back to `length` after a failed write (a FileHandle has it; test fakes may not). */
+  truncate?(length: number): Promise<void>;
 }
 
 export interface AppendFileOptions {
@@ -32,138 +37,16 @@ export interface AppendFileOptions {
   tick?: FlushTick;
   /** The fdatasync limiter to queue in (tests); default the process-wide one. */
   syncLimiter?: SyncLimiter;
+  /**
+   * Where the last complete frame ends in the first bytes of a batch that a write error cut short (a batch is
+   * whole frames, so without it the file goes back to the batch's start). asciicast: after the last newline.
+   */
+  lastFrameEnd?: (partial: Buffer) => number;
 }
 
 const INITIAL_SLAB = 64 * 1024;
 /** A slab that grew beyond this (a burst) is dropped after its write rather than kept for reuse. */
 const KEEP_SLAB = 1024 * 1024;
-
-/**
- * Runs fdatasync jobs with at most `maxInFlight` at a time, in the order they were asked for (FIFO), one
- * queued job per key: asking again for a key that is already waiting joins that job (coalescing), asking
- * for a key whose job is running queues a new one (what was written meanwhile is not covered by it). A job
- * that fails rejects its own promise only; the others go on.
- *
- * Why: 1000 recorded sessions each syncing every second were ~1000 fdatasync/s through libuv's 4 threads,
- * each an ext4 journal commit, which loaded the whole machine (docs/benchmarks.md). One limiter per process
- * bounds the syncs in flight whatever the number of files.
- */
-export class SyncLimiter {
-  private static instance: SyncLimiter | undefined;
-  /** Insertion-ordered: the first entry is the oldest request. */
-  private readonly queue = new Map<object, { run: () => Promise<void>; promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void }>();
-  private running = 0;
-
-  constructor(readonly maxInFlight = 2) {}
-
-  /** The process-wide limiter every AppendFile uses by default. */
-  static shared(): SyncLimiter {
-    return (SyncLimiter.instance ??= new SyncLimiter(2));
-  }
-
-  /** Jobs running now. */
-  get inFlight(): number {
-    return this.running;
-  }
-
-  /** Jobs waiting for a slot. */
-  get waiting(): number {
-    return this.queue.size;
-  }
-
-  /** Runs `run` when a slot is free, unless a job for `key` is already waiting: then that job's promise. */
-  run(key: object, run: () => Promise<void>): Promise<void> {
-    const queued = this.queue.get(key);
-    if (queued) return queued.promise;
-    let resolve!: () => void;
-    let reject!: (err: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.queue.set(key, { run, promise, resolve, reject });
-    this.pump();
-    return promise;
-  }
-
-  private pump(): void {
-    while (this.running < this.maxInFlight) {
-      const next = this.queue.entries().next();
-      if (next.done) return;
-      const [key, job] = next.value;
-      this.queue.delete(key);
-      this.running++;
-      let done: Promise<void>;
-      try {
-        done = job.run();
-      } catch (err) {
-        done = Promise.reject(err);
-      }
-      void done.then(job.resolve, job.reject).finally(() => {
-        this.running--;
-        this.pump();
-      });
-    }
-  }
-}
-
-/** What the tick calls: returns false when the member needs no more ticks (nothing pending or unsynced). */
-interface TickMember {
-  onTick(): boolean;
-}
-
-/**
- * One interval for all files of a process instead of a timer per file: every `periodMs` it calls each member
- * that has something to do (bytes to write, a sync coming due). It runs only while some member needs it
- * (started by the first, stopped when none is left) and is unref'd, so it never keeps the process alive.
- */
-export class FlushTick {
-  private static readonly instances = new Map<number, FlushTick>();
-  private readonly members = new Set<TickMember>();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(readonly periodMs = 100) {}
-
-  /** The process-wide tick of this period (production uses one: 100 ms). */
-  static shared(periodMs = 100): FlushTick {
-    let tick = FlushTick.instances.get(periodMs);
-    if (!tick) FlushTick.instances.set(periodMs, (tick = new FlushTick(periodMs)));
-    return tick;
-  }
-
-  /** Members currently ticked (tests). */
-  get size(): number {
-    return this.members.size;
-  }
-
-  get running(): boolean {
-    return this.timer !== undefined;
-  }
-
-  add(member: TickMember): void {
-    this.members.add(member);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.run(), this.periodMs);
-      this.timer.unref();
-    }
-  }
-
-  delete(member: TickMember): void {
-    this.members.delete(member);
-    if (this.members.size === 0) this.stop();
-  }
-
-  private run(): void {
-    // Deleting the current entry of a Set while iterating it is safe.
-    for (const m of this.members) if (!m.onTick()) this.members.delete(m);
-    if (this.members.size === 0) this.stop();
-  }
-
-  private stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-}
 
 /**
  * An append-only file written in batches: appended bytes are copied into a slab; the process-wide flush tick
@@ -200,6 +83,9 @@ export class AppendFile {
   private readonly now: () => number;
   private readonly tick: FlushTick;
   private readonly limiter: SyncLimiter;
+  private readonly lastFrameEnd: (partial: Buffer) => number;
+  private _truncateError: Error | undefined;
+  private _cutBytes = 0;
 
   constructor(
     private readonly target: AppendTarget,
@@ -212,6 +98,7 @@ export class AppendFile {
     this.now = opts.now ?? Date.now;
     this.tick = opts.tick ?? FlushTick.shared(opts.flushMs ?? 100);
     this.limiter = opts.syncLimiter ?? SyncLimiter.shared();
+    this.lastFrameEnd = opts.lastFrameEnd ?? (() => 0);
     this.lastSync = this.now();
   }
 
@@ -229,6 +116,20 @@ export class AppendFile {
 
   get failed(): Error | undefined {
     return this._failed;
+  }
+
+  /**
+   * Set when a write error cut a batch and the file could not be cut back to its last complete frame (a file
+   * system gone read-only refuses ftruncate too): then the file holds `written` bytes plus a partial frame,
+   * which the next start-up repair removes.
+   */
+  get truncateError(): Error | undefined {
+    return this._truncateError;
+  }
+
+  /** Bytes of a partial frame removed after a write error (0: none were on disk, or the cut was refused). */
+  get cutBytes(): number {
+    return this._cutBytes;
   }
 
   /** True while appends are taken (not closed, not failed). */
@@ -283,6 +184,16 @@ export class AppendFile {
     return this.chain;
   }
 
+  /**
+   * Writes what is queued and fdatasyncs it through the limiter (a session's header before its `ready`:
+   * then a crash at any later moment leaves a playable file). Resolves either way; `failed` says how it went.
+   */
+  async durable(): Promise<void> {
+    await this.flush();
+    if (!this.open || this._written <= this.synced) return;
+    await this.limiter.run(this, () => this.queuedSync()).catch(() => undefined);
+  }
+
   /** Flushes, syncs (directly, not behind other files' syncs) and closes. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return this.chain;
@@ -333,8 +244,8 @@ export class AppendFile {
     this.slab = this.spare ?? Buffer.allocUnsafe(INITIAL_SLAB);
     this.spare = undefined;
     this.used = 0;
+    let at = 0;
     try {
-      let at = 0;
       while (at < batch.length) at += (await this.target.write(batch.subarray(at))).bytesWritten;
       // Written: from now on these bytes are the file's, not the tail's (a reader joining must not get them twice).
       this._written += batch.length;
@@ -344,8 +255,26 @@ export class AppendFile {
       if (!this.closed) this.startTicking();
     } catch (err) {
       this.inflight = undefined;
+      // A full disk takes part of a batch before refusing the rest: keep the whole frames of that part, cut
+      // the partial one, and count exactly what stays, so the file stays playable and the index true.
+      if (at > 0) await this.cutBack(this._written + Math.min(at, this.lastFrameEnd(batch.subarray(0, at))), this._written + at);
       this.fail(err as Error);
     }
+  }
+
+  private async cutBack(keep: number, onDisk: number): Promise<void> {
+    if (keep < onDisk) {
+      try {
+        if (!this.target.truncate) throw new Error('the file cannot be truncated');
+        await this.target.truncate(keep);
+        this._cutBytes = onDisk - keep;
+      } catch (err) {
+        this._truncateError = err as Error;
+        this._written = onDisk;
+        return;
+      }
+    }
+    this._written = keep;
   }
 
   /** The limiter's job for this file: skipped when the file closed or failed meanwhile (close syncs itself). */

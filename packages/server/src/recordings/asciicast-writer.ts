@@ -14,6 +14,15 @@ export type CastListener = (text: string) => void;
 
 const CLOSE = Buffer.from('"]\n');
 
+/** The first line of a cast (with its newline): also what start-up repair writes into an empty file. */
+export function asciicastHeaderLine(header: Omit<AsciicastHeader, 'version' | 'timestamp' | 'env'>, startMs: number): string {
+  const full: AsciicastHeader = { version: 2, width: header.width, height: header.height, timestamp: Math.floor(startMs / 1000), env: { TERM: 'xterm-256color' }, title: header.title };
+  return `${JSON.stringify(full)}\n`;
+}
+
+/** Where the last whole line ends in bytes of a cast (AppendFile's `lastFrameEnd`): after its last newline. */
+export const lastLineEnd = (bytes: Buffer): number => bytes.lastIndexOf(0x0a) + 1;
+
 /**
  * Writes one SSH session as asciicast v2, one line per event, through an AppendFile (batched, crash-safe).
  * Terminal bytes are decoded and JSON-escaped straight into the file's buffer by a streaming UTF-8 decoder
@@ -39,8 +48,7 @@ export class AsciicastWriter {
     this.now = opts.now ?? Date.now;
     this.startMs = this.now();
     this.size = `${header.width}x${header.height}`;
-    const full: AsciicastHeader = { version: 2, width: header.width, height: header.height, timestamp: Math.floor(this.startMs / 1000), env: { TERM: 'xterm-256color' }, title: header.title };
-    this.line(`${JSON.stringify(full)}\n`);
+    this.line(asciicastHeaderLine(header, this.startMs));
   }
 
   get closed(): boolean {

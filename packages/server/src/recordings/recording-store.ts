@@ -18,14 +18,23 @@ export type RecordingsTable = {
   size_bytes: number | string;
   status: string;
   error: string | null;
+  /** Migration 0010: what the bastion did to the file besides writing it (null on older rows). */
+  note: string | null;
 };
 type RecordingTables = { recordings: RecordingsTable };
 
 /** A stored recording: what the API lists (less `live`, known only to the running process) plus its file. */
-export type RecordingRow = Omit<RecordingInfo, 'live'> & {
+export type RecordingRow = Omit<RecordingInfo, 'live' | 'note'> & {
   /** Relative to the recordings folder. */
   file: string;
+  note: string | null;
 };
+
+/**
+ * The note of a failed recording whose file still ends in a partial frame (the cut after the write error was
+ * refused too, e.g. by a file system gone read-only): the next start-up repair removes it and says so.
+ */
+export const NOTE_CUT_PENDING = 'A write error left a partial frame at the end of the file; it is removed at the next start.';
 
 export interface RecordingFilter {
   vm?: string | undefined;
@@ -48,6 +57,7 @@ const toRow = (r: Selectable<RecordingsTable>): RecordingRow => ({
   size: Number(r.size_bytes),
   status: r.status as RecordingStatus,
   error: r.error,
+  note: r.note,
 });
 
 /** A row as the API shows it (`live` is the caller's knowledge: the recorder is still running). */
@@ -64,6 +74,7 @@ export const recordingInfo = (r: RecordingRow, live: boolean, size = r.size): Re
   status: r.status,
   live,
   error: r.error,
+  note: r.note,
 });
 
 /** The recordings index (table `recordings`, migration 0007). */
@@ -74,7 +85,7 @@ export class RecordingStore {
     this.db = db.withTables<RecordingTables>();
   }
 
-  async insert(r: Omit<RecordingRow, 'end' | 'size' | 'status' | 'error'>): Promise<void> {
+  async insert(r: Omit<RecordingRow, 'end' | 'size' | 'status' | 'error' | 'note'>): Promise<void> {
     await this.db
       .insertInto('recordings')
       .values({
@@ -91,13 +102,21 @@ export class RecordingStore {
         size_bytes: 0,
         status: 'recording',
         error: null,
+        note: null,
       })
       .execute();
   }
 
-  /** Marks writing as failed (the session may go on): the file keeps what was written before. */
-  async fail(sessionId: string, error: string): Promise<void> {
-    await this.db.updateTable('recordings').set({ status: 'failed', error }).where('session_id', '=', sessionId).execute();
+  /**
+   * Marks writing as failed (the session may go on): the file keeps what was written before, `size` bytes
+   * when known (the index must match the file: a cut-back file is shorter than what was appended).
+   */
+  async fail(sessionId: string, error: string, at: { size?: number; note?: string | null } = {}): Promise<void> {
+    await this.db
+      .updateTable('recordings')
+      .set({ status: 'failed', error, ...(at.size !== undefined ? { size_bytes: at.size } : {}), ...(at.note !== undefined ? { note: at.note } : {}) })
+      .where('session_id', '=', sessionId)
+      .execute();
   }
 
   /** Completes the row; a failed recording keeps its status. */
@@ -131,8 +150,19 @@ export class RecordingStore {
     return (await this.db.selectFrom('recordings').selectAll().where('status', '=', 'recording').execute()).map(toRow);
   }
 
-  async interrupted(sessionId: string, end: string, size: number): Promise<void> {
-    await this.db.updateTable('recordings').set({ status: 'interrupted', end_time: end, size_bytes: size }).where('session_id', '=', sessionId).where('status', '=', 'recording').execute();
+  /** Failed rows whose file still ends in a partial frame (NOTE_CUT_PENDING), for the start-up repair. */
+  async cutPending(): Promise<RecordingRow[]> {
+    return (await this.db.selectFrom('recordings').selectAll().where('status', '=', 'failed').where('note', '=', NOTE_CUT_PENDING).execute()).map(toRow);
+  }
+
+  /** A row a killed bastion left open: 'interrupted', with the file's size after repair and what the repair did. */
+  async interrupted(sessionId: string, end: string, size: number, note: string | null = null): Promise<void> {
+    await this.db.updateTable('recordings').set({ status: 'interrupted', end_time: end, size_bytes: size, note }).where('session_id', '=', sessionId).where('status', '=', 'recording').execute();
+  }
+
+  /** The file was repaired (or found as it should be): its true size and what was done. Status unchanged. */
+  async repaired(sessionId: string, size: number, note: string | null): Promise<void> {
+    await this.db.updateTable('recordings').set({ size_bytes: size, note }).where('session_id', '=', sessionId).execute();
   }
 
   /** Ended recordings that started before `before` (ISO 8601), oldest first. */

@@ -1,4 +1,4 @@
-import { open, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { BastionAuditRecord } from '../../../protocol/src/bastion-audit-log.js';
@@ -6,9 +6,10 @@ import type { RecordingFormat } from '../../../protocol/src/recordings.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Database } from '../storage/schema.js';
 import { AppendFile, type AppendFileOptions } from './append-file.js';
-import { AsciicastWriter } from './asciicast-writer.js';
+import { AsciicastWriter, lastLineEnd } from './asciicast-writer.js';
 import { RdpcapWriter } from './rdpcap-writer.js';
-import { RecordingStore, type RecordingRow } from './recording-store.js';
+import { NOTE_CUT_PENDING, RecordingStore, type RecordingRow } from './recording-store.js';
+import { repairRecording } from './repair.js';
 
 export interface RecordingSettings {
   /** Absolute folder: files go to <dir>/<yyyy>/<mm>/<sessionId>.<cast|rdpcap>. */
@@ -36,7 +37,9 @@ export interface RdpRecording {
 }
 
 /** Started, or why not (the caller ends the session only when `settings.onFailure` is 'disconnect'). */
-export type RecordingStart<T> = { ok: true; /** undefined: recording is off for this protocol. */ recording: T | undefined } | { ok: false; message: string };
+export type RecordingStart<T> =
+  | { ok: true; /** undefined: recording is off for this protocol, or (with `notRecorded`) it could not start. */ recording: T | undefined; /** What to tell the user: the policy records sessions, this one is not. */ notRecorded?: string }
+  | { ok: false; message: string };
 
 interface Log {
   error(obj: object, msg: string): void;
@@ -110,15 +113,31 @@ export class Recordings {
     const started = new Date(record.startTime);
     const rel = `${started.getUTCFullYear()}/${String(started.getUTCMonth() + 1).padStart(2, '0')}/${record.sessionId}.${EXTENSION[format]}`;
     const row = { sessionId: record.sessionId, protocol: record.protocol === 'rdp' ? ('rdp' as const) : ('ssh' as const), format, file: rel, vm: record.targetResourceId, user: record.principalName, userName: record.userName, start: record.startTime };
+    // Failures while starting are answered by the start itself, not by `onFailure` (no session to act on yet).
+    let starting = true;
     let file: AppendFile;
     try {
       await this.store.insert(row);
-      file = await AppendFile.create(this.pathOf(row), (err) => void this.failed(row, err).then(() => onFailure(this.failureMessage(err))), this.settings.file);
+      const onError = (err: Error): void => {
+        if (!starting) void this.failed(row, err, file).then(() => onFailure(this.failureMessage(err)));
+      };
+      file = await AppendFile.create(this.pathOf(row), onError, { ...this.settings.file, ...(format === 'asciicast' ? { lastFrameEnd: lastLineEnd } : {}) });
     } catch (err) {
       await this.failed(row, err as Error);
       return { ok: false, message: this.failureMessage(err as Error) };
     }
     const made = make(file);
+    // The header is on disk, synced, before the session is `ready`: a crash from then on leaves a playable file.
+    await file.durable();
+    starting = false;
+    if (file.failed) {
+      const err = file.failed;
+      await file.close();
+      // Not even the header: no file is kept (an empty one would not play); the row says so.
+      if (file.written === 0) await rm(this.pathOf(row), { force: true }).catch(() => undefined);
+      await this.failed(row, err, file);
+      return { ok: false, message: this.failureMessage(err) };
+    }
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
@@ -150,44 +169,53 @@ export class Recordings {
     return `The session recording failed (${(err as NodeJS.ErrnoException).code ?? err.message}).`;
   }
 
-  /** Log, index and audit a recording that could not start or stopped writing. */
-  private async failed(row: { sessionId: string; vm: string; format: RecordingFormat; file: string }, err: Error): Promise<void> {
+  /**
+   * Log, index and audit a recording that could not start or stopped writing. With its file: the row gets the
+   * file's true size (cut back to the last complete frame) and a note of what was done to it.
+   */
+  private async failed(row: { sessionId: string; vm: string; format: RecordingFormat; file: string }, err: Error, file?: AppendFile): Promise<void> {
     this.log.error({ err, sessionId: row.sessionId, file: row.file }, 'session recording failed');
-    await this.store.fail(row.sessionId, err.message).catch(() => undefined);
+    const note = !file
+      ? null
+      : file.written === 0
+        ? 'Not even the header could be written: no file was kept.'
+        : file.truncateError
+          ? NOTE_CUT_PENDING
+          : file.cutBytes > 0
+            ? `After the write error the file was cut back to its last complete frame (${file.cutBytes} bytes removed).`
+            : null;
+    await this.store.fail(row.sessionId, err.message, file ? { size: file.written, note } : {}).catch(() => undefined);
     await this.audit
       .write({ type: 'recording.failed', outcome: 'failure', actor: null, target: row.vm, message: `Recording of session ${row.sessionId} failed: ${err.message}. The session ${this.settings.onFailure === 'disconnect' ? 'was ended' : 'went on unrecorded'}.`, details: { sessionId: row.sessionId, format: row.format, file: row.file, error: err.message, onFailure: this.settings.onFailure } })
       .catch((e: unknown) => this.log.error({ err: e }, 'audit write failed'));
   }
 
   /**
-   * At start-up: recordings a killed bastion left open become 'interrupted'. A cast is cut after its last
-   * complete line (a power loss can leave half a batch), so that players accept it.
+   * At start-up: recordings a killed bastion left open become 'interrupted', and their files are repaired so
+   * that every one plays (repair.ts: an empty cast gets its header, a cut line is removed); failed ones whose
+   * partial frame could not be cut then (NOTE_CUT_PENDING) are cut now. Each row gets the true size and a note.
    */
   async recoverInterrupted(now = new Date()): Promise<number> {
     const open = await this.store.open();
     for (const row of open) {
       if (this.live.has(row.sessionId)) continue;
-      const size = await this.repair(row).catch(() => 0);
-      await this.store.interrupted(row.sessionId, now.toISOString(), size);
+      const { size, note } = await this.repair(row);
+      await this.store.interrupted(row.sessionId, now.toISOString(), size, note);
+    }
+    for (const row of await this.store.cutPending()) {
+      if (this.live.has(row.sessionId)) continue;
+      const { size, note } = await this.repair(row);
+      await this.store.repaired(row.sessionId, size, note ?? 'The partial frame left by the write error was already gone at start-up.');
     }
     return open.length;
   }
 
-  private async repair(row: RecordingRow): Promise<number> {
-    const path = this.pathOf(row);
-    const size = (await stat(path)).size;
-    if (row.format !== 'asciicast' || size === 0) return size;
-    const fh = await open(path, 'r+');
+  private async repair(row: RecordingRow): Promise<{ size: number; note: string | null }> {
     try {
-      const tailLength = Math.min(size, 64 * 1024);
-      const tail = Buffer.alloc(tailLength);
-      await fh.read(tail, 0, tailLength, size - tailLength);
-      const lastNewline = tail.lastIndexOf(0x0a);
-      const keep = lastNewline < 0 ? size - tailLength : size - tailLength + lastNewline + 1;
-      if (keep < size) await fh.truncate(keep);
-      return keep;
-    } finally {
-      await fh.close();
+      return await repairRecording(this.pathOf(row), row);
+    } catch (err) {
+      this.log.warn({ err, sessionId: row.sessionId, file: row.file }, 'recording not repaired');
+      return { size: row.size, note: `The file could not be repaired at start-up (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).` };
     }
   }
 

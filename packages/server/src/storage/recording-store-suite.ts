@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingStore } from '../recordings/recording-store.js';
+import { NOTE_CUT_PENDING, RecordingStore } from '../recordings/recording-store.js';
 import type { Store } from './open.js';
 
 /**
@@ -35,6 +35,23 @@ export function runRecordingStoreSuite(name: string, open: () => Promise<Store>)
       expect((await rec.list({ vm: vm.toUpperCase() })).map((r) => r.sessionId)).toEqual([b.sessionId, a.sessionId]);
       expect((await rec.list({ vm, user: 'ALICE' })).map((r) => r.sessionId)).toEqual([a.sessionId]);
       expect((await rec.list({ vm, since: '2026-01-02T00:00:00.000Z' })).map((r) => r.sessionId)).toEqual([b.sessionId]);
+    });
+
+    it('keeps the true size and a note of what was done to the file (migration 0010)', async () => {
+      const cut = row('2026-01-03T10:00:00.000Z');
+      const pending = row('2026-01-03T10:00:01.000Z');
+      const crashed = row('2026-01-03T10:00:02.000Z');
+      for (const r of [cut, pending, crashed]) await rec.insert(r);
+      expect(await rec.get(cut.sessionId)).toMatchObject({ note: null });
+      await rec.fail(cut.sessionId, 'ENOSPC', { size: 4_000_000_000, note: 'cut back' });
+      await rec.fail(pending.sessionId, 'EROFS', { size: 7, note: NOTE_CUT_PENDING });
+      await rec.interrupted(crashed.sessionId, '2026-01-03T11:00:00.000Z', 120, 'The file was empty at start-up: its header was written.');
+      expect(await rec.get(cut.sessionId)).toMatchObject({ status: 'failed', error: 'ENOSPC', size: 4_000_000_000, note: 'cut back' });
+      expect(await rec.get(crashed.sessionId)).toMatchObject({ status: 'interrupted', size: 120, note: expect.stringMatching(/header was written/) });
+      expect((await rec.cutPending()).map((r) => r.sessionId)).toContain(pending.sessionId);
+      await rec.repaired(pending.sessionId, 5, 'A line cut by the stop was removed at start-up (2 bytes).');
+      expect(await rec.get(pending.sessionId)).toMatchObject({ status: 'failed', size: 5, note: expect.stringMatching(/removed/) });
+      expect((await rec.cutPending()).map((r) => r.sessionId)).not.toContain(pending.sessionId);
     });
 
     it('recovery and retention queries', async () => {

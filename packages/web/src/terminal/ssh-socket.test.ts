@@ -117,6 +117,20 @@ describe('SshSocket', () => {
     socket.dispose();
   });
 
+  it('reports a session that is not being recorded, apart from notices', () => {
+    const { socket, ws, events } = setup();
+    const notRecorded: string[] = [];
+    socket.on('notRecorded', (m) => notRecorded.push(m));
+    ws.open();
+    ws.receive(ready);
+    ws.receive(encodeServerControl({ type: 'recording', recorded: false, message: 'This session is not being recorded (ENOSPC).' }));
+    ws.receive(encodeServerControl({ type: 'notice', message: '' }));
+    expect(notRecorded).toEqual(['This session is not being recorded (ENOSPC).']);
+    expect(events.notices).toEqual(['']);
+    expect(events.errors).toEqual([]);
+    socket.dispose();
+  });
+
   it('reports a server error as the end reason when the socket then closes', () => {
     const { socket, ws, events } = setup();
     ws.open();

@@ -53,6 +53,8 @@ interface SshSocketEvents {
   data: Uint8Array;
   ready: SshReady;
   notice: string;
+  /** The session is not being recorded although the bastion records sessions (the reason, for the user). */
+  notRecorded: string;
   /** The VM stopped answering (the server's sentence) or answers again (empty string). */
   vmStatus: string;
   error: SshSocketError;
@@ -83,6 +85,7 @@ export class SshSocket {
     data: new Set(),
     ready: new Set(),
     notice: new Set(),
+    notRecorded: new Set(),
     vmStatus: new Set(),
     error: new Set(),
     closed: new Set(),
@@ -202,6 +205,9 @@ export class SshSocket {
         return;
       case 'notice':
         this.#emit('notice', message.message);
+        return;
+      case 'recording':
+        if (!message.recorded) this.#emit('notRecorded', message.message);
         return;
       case 'vm_status':
         this.#emit('vmStatus', message.responding ? '' : message.message);

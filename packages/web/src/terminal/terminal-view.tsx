@@ -102,6 +102,8 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
   const sessionsRef = useRef(0);
   const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
   const [notice, setNotice] = useState<string | undefined>();
+  // Kept for the whole session (an idle warning's clearing must not hide it); a new session starts without it.
+  const [notRecorded, setNotRecorded] = useState<string | undefined>();
   // "The VM is not responding" while the VM is silent; its own slot, so the idle warning neither hides nor clears it.
   const [vmStatus, setVmStatus] = useState<string | undefined>();
   const [hasSelection, setHasSelection] = useState(false);
@@ -239,9 +241,11 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       });
       s.on('ready', (ready) => {
         setConnection({ state: 'connected', hostKey: ready.hostKey });
+        setNotRecorded(undefined);
         term.focus();
       });
       s.on('notice', (message) => setNotice(message));
+      s.on('notRecorded', (message) => setNotRecorded(message));
       s.on('vmStatus', (message) => setVmStatus(message || undefined));
       s.on('closed', (end) => {
         setConnection({ state: 'ended', message: end.message });
@@ -279,7 +283,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
         vmName={vmName}
         username={username}
         connection={connection}
-        notice={[clipboardEnabled ? undefined : COPY_PASTE_DISABLED, vmStatus, notice].filter(Boolean).join(' · ') || undefined}
+        notice={[clipboardEnabled ? undefined : COPY_PASTE_DISABLED, vmStatus, notRecorded, notice].filter(Boolean).join(' · ') || undefined}
         endActions={endActions}
         onReconnect={onReconnect}
       />

@@ -41,8 +41,8 @@ async function blockedConnection(): Promise<BastionAuditRecord> {
 }
 
 describe('startSshRecording', () => {
-  it("'continue': the session goes on without a recording", async () => {
-    expect(await startSshRecording(b.recordings, await blockedConnection(), request, ws, () => undefined)).toEqual({ ok: true, recording: undefined });
+  it("'continue': the session goes on without a recording, and the user is to be told why", async () => {
+    expect(await startSshRecording(b.recordings, await blockedConnection(), request, ws, () => undefined)).toEqual({ ok: true, recording: undefined, notRecorded: expect.stringMatching(/recording failed \(EEXIST\)\. This session is not being recorded\./) });
   });
 
   it("'disconnect': the session is refused, naming why", async () => {
@@ -51,17 +51,17 @@ describe('startSshRecording', () => {
     expect(started).toEqual({ ok: false, message: expect.stringMatching(/recording failed \(EEXIST\).*ends sessions it cannot record/) });
   });
 
-  it('a write failure mid-session: a notice under continue, the session ended (terminated) under disconnect; audited', async () => {
+  it('a write failure mid-session: the user told under continue, the session ended (terminated) under disconnect; audited', async () => {
     // A tiny pending limit stands in for a disk that stopped taking writes.
-    const file = { maxPendingBytes: 64, flushMs: 60_000 };
+    const file = { maxPendingBytes: 256, flushMs: 60_000 };
     const sent: string[] = [];
     const socket = { readyState: 1, send: (d: string) => sent.push(d) } as unknown as RelaySocket;
     const lenient = new Recordings(b.store.db, new AuditLog(b.store.db), { ...b.recordings.settings, file });
     const a = await startSshRecording(lenient, await connection(), request, socket, () => undefined);
     if (!a.ok || !a.recording) throw new Error('not started');
-    a.recording.output(Buffer.alloc(100, 0x41));
+    a.recording.output(Buffer.alloc(1000, 0x41));
     await until(() => sent.length > 0);
-    expect(JSON.parse(sent[0]!)).toEqual({ type: 'notice', message: expect.stringMatching(/recording failed.*continues without a recording/) });
+    expect(JSON.parse(sent[0]!)).toEqual({ type: 'recording', recorded: false, message: expect.stringMatching(/recording failed.*not being recorded/) });
     await a.recording.close();
 
     const ends: Array<[string, string]> = [];
@@ -70,7 +70,7 @@ describe('startSshRecording', () => {
     const record = await connection();
     const d = await startSshRecording(strict, record, request, socket, () => relay);
     if (!d.ok || !d.recording) throw new Error('not started');
-    d.recording.output(Buffer.alloc(100, 0x41));
+    d.recording.output(Buffer.alloc(1000, 0x41));
     await until(() => ends.length > 0);
     expect(ends[0]).toEqual(['terminated', expect.stringMatching(/recording failed.*ends sessions it cannot record/)]);
     await d.recording.close();

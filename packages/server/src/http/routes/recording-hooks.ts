@@ -7,28 +7,30 @@ import type { RdpRecording, RecordingStart, Recordings, SshRecording } from '../
 /** The PTY size ssh-connect opens with (gateway/ssh/connect.ts); the browser's first resize follows. */
 const SSH_INITIAL_SIZE = { cols: 80, rows: 24 };
 const DISCONNECT_NOTE = 'This bastion ends sessions it cannot record (recordings.onFailure: disconnect).';
-const CONTINUE_NOTE = 'The session continues without a recording.';
+const CONTINUE_NOTE = 'This session is not being recorded.';
 
 /**
- * Starts the recording of an SSH session (design 0006). When writing fails later, `recordings.onFailure`
- * decides: 'continue' tells the user in a notice (the failure is logged and audited as recording.failed),
- * 'disconnect' ends the session as 'terminated'. Answers `ok: false` only when the recording could not
- * start and the policy is 'disconnect': the caller then refuses the session.
+ * Starts the recording of an SSH session (design 0006). When it cannot start or writing fails later,
+ * `recordings.onFailure` decides: 'continue' (default) tells the user in a `recording { recorded: false }`
+ * message (for a start failure: `notRecorded`, which the caller sends after `ready`; the failure is logged
+ * and audited as recording.failed), 'disconnect' (the strict mode: sessions must be recorded) refuses the
+ * session or ends it as 'terminated'. Answers `ok: false` only when the recording could not start and the
+ * policy is 'disconnect': the caller then refuses the session.
  */
 export async function startSshRecording(recordings: Recordings | undefined, record: BastionAuditRecord, request: FastifyRequest, ws: RelaySocket, relay: () => RelayHandle | undefined): Promise<RecordingStart<SshRecording>> {
   if (!recordings) return { ok: true, recording: undefined };
   const disconnect = recordings.settings.onFailure === 'disconnect';
   const onFailure = (message: string): void => {
     if (disconnect) relay()?.end('terminated', `${message} ${DISCONNECT_NOTE}`);
-    else sendControl(ws, { type: 'notice', message: `${message} ${CONTINUE_NOTE}` });
+    else sendControl(ws, { type: 'recording', recorded: false, message: `${message} ${CONTINUE_NOTE}` });
   };
   try {
     const started = await recordings.startSsh(record, SSH_INITIAL_SIZE, onFailure);
     if (started.ok) return started;
-    return disconnect ? { ok: false, message: `${started.message} ${DISCONNECT_NOTE}` } : { ok: true, recording: undefined };
+    return disconnect ? { ok: false, message: `${started.message} ${DISCONNECT_NOTE}` } : { ok: true, recording: undefined, notRecorded: `${started.message} ${CONTINUE_NOTE}` };
   } catch (err) {
     request.log.error({ err, sessionId: record.sessionId }, 'session recording did not start');
-    return disconnect ? { ok: false, message: `The session recording failed. ${DISCONNECT_NOTE}` } : { ok: true, recording: undefined };
+    return disconnect ? { ok: false, message: `The session recording failed. ${DISCONNECT_NOTE}` } : { ok: true, recording: undefined, notRecorded: `The session recording failed. ${CONTINUE_NOTE}` };
   }
 }
 

@@ -213,6 +213,8 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     const rec = recording.recording;
     if (recordEnd.started) return void rec?.close().finally(() => session.close());
     sendControl(ws, { type: 'ready', sessionId: record.sessionId, hostKey: { fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, status: hostKeyCheck?.status === 'match' ? 'match' : 'new' } });
+    // The policy records sessions but this one's recording could not start (full disk, read-only folder): say so.
+    if (recording.notRecorded) sendControl(ws, { type: 'recording', recorded: false, message: recording.notRecorded });
     relay = relaySshSession(ws, session, {
       onEnd: (reason, totals) => {
         void rec?.close();
