@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { runAuditAtomicitySuite } from '../../packages/server/src/storage/audit-atomicity-suite.js';
 import { runConnectionLogStoreSuite } from '../../packages/server/src/storage/connection-log-store-suite.js';
 import { openStore } from '../../packages/server/src/storage/open.js';
 import { runRbacStoreSuite } from '../../packages/server/src/storage/rbac-store-suite.js';
@@ -26,6 +27,7 @@ describe('SQLite', () => {
   });
   runStoreSuite('store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
   runRbacStoreSuite('RBAC store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
+  runAuditAtomicitySuite('audit atomicity compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
   runConnectionLogStoreSuite('connection log store compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
   runRecordingStoreSuite('recordings index compliance', () => openStore({ sqliteFile: join(dir, 'bastion.db') }));
 });
@@ -44,6 +46,7 @@ describe('PostgreSQL', () => {
   };
   runStoreSuite('store compliance', openPostgres);
   runRbacStoreSuite('RBAC store compliance', openPostgres);
+  runAuditAtomicitySuite('audit atomicity compliance', openPostgres);
   runConnectionLogStoreSuite('connection log store compliance', openPostgres);
   runRecordingStoreSuite('recordings index compliance', openPostgres);
 });
