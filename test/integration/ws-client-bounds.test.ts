@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readYamlFile, type InventoryConfig } from '../../packages/server/src/config/index.js';
 import { createTestBastion, type TestBastion } from '../../packages/server/src/http/test-app.js';
 import { waitForEndedRecord } from '../helpers/connection-records.js';
 import { listenOnLoopback } from '../helpers/listen.js';
 import { BastionClient, type BrowserSession, type WsTerm } from '../helpers/ssh-ws-client.js';
+import { sshdServing, sshdSessions } from '../helpers/sshd-sessions.js';
 import { readTestbed, testbedPath, type TestbedInfo } from '../helpers/testbed.js';
 import { frame, rawUpgrade, type RawSocket } from '../helpers/ws-probe.js';
 
@@ -78,23 +76,6 @@ async function rawSession(): Promise<{ raw: RawSocket; sessionId: string }> {
   const ready = controls(raw).find((m) => m.type === 'ready');
   expect(ready, JSON.stringify(controls(raw))).toBeDefined();
   return { raw, sessionId: String(ready!.sessionId) };
-}
-
-/** The per-connection sshd processes of vm-ssh (children of its listener and their children). */
-function sshdSessions(): Map<number, number[]> {
-  const vm = tb.vms.find((v) => v.name === 'vm-ssh')!;
-  const listener = readFileSync(join(vm.stateDir, 'sshd.pid'), 'utf8').trim();
-  const children = (ppid: string) =>
-    execFileSync('ps', ['-o', 'pid=', '--ppid', ppid], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-  const sessions = new Map<number, number[]>();
-  for (const priv of children(listener)) {
-    try {
-      sessions.set(priv, children(String(priv)));
-    } catch {
-      sessions.set(priv, []); // ps exits 1 when there are none
-    }
-  }
-  return sessions;
 }
 
 beforeAll(async () => {
@@ -178,15 +159,12 @@ describe('WebSocket protocol errors are named and recorded (#13 finding 8)', () 
 
 describe('a VM that stops answering (#13 finding 8)', () => {
   it('SIGSTOP of the session’s sshd: "not responding" within seconds; after SIGCONT the keys typed meanwhile arrive and count', async () => {
-    const earlier = new Set(sshdSessions().keys());
+    const earlier = sshdSessions(tb, 'vm-ssh');
     const term = await client.terminal(await sshTicket(), user);
     const sessionId = String((await term.ready()).sessionId);
     await term.prompt();
-    // This connection's sshd: the listener's child that was not there before, and its child (which holds the socket).
-    const mine = [...sshdSessions()].filter(([priv]) => !earlier.has(priv));
-    expect(mine, `new sshd children: ${JSON.stringify(mine)}`).toHaveLength(1);
-    const pids = [mine[0]![0], ...mine[0]![1]];
-    expect(pids.length).toBeGreaterThanOrEqual(2);
+    // This connection's sshd (found by its TCP connection; the bastion runs in this process): monitor and child.
+    const pids = sshdServing(tb, 'vm-ssh', process.pid, earlier);
     let typed = 0;
     const type = (text: string) => ((typed += Buffer.byteLength(text)), term.input(text));
     typed += Buffer.byteLength(`PS1='bst''-ready> '\r`); // what prompt() typed
