@@ -17,7 +17,7 @@ import { applyInventoryConfig } from './inventory/apply-config.js';
 import { InventoryService } from './inventory/service.js';
 import { ensureSubscriptionId } from './inventory/subscription.js';
 import { AccessChecker, RoleStore } from './rbac/index.js';
-import { LiveSessions } from './sessions/live-sessions.js';
+import { LIVE_PERSIST_MS, LiveSessions } from './sessions/live-sessions.js';
 import { Recordings, recordingSettings } from './recordings/index.js';
 import { openStore, type Store } from './storage/open.js';
 import { connectionLimitsOf } from './http/connection-limits.js';
@@ -82,7 +82,7 @@ export async function createBastion(config: BastionConfig, opts: { logger?: bool
       warn: (obj, msg) => app?.log.warn(obj, msg),
     });
     await recordings.recoverInterrupted();
-    const liveSessions = new LiveSessions();
+    const liveSessions = new LiveSessions({ persistMs: (config.sessions?.persistSeconds ?? LIVE_PERSIST_MS / 1000) * 1000 });
     app = await buildApp({
       db: store.db,
       users,

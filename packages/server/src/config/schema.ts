@@ -120,6 +120,8 @@ export const ConfigSchema = Type.Object(
       Strict,
     ),
     admin: Type.Object({ username: Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }) }, Strict),
+    // Live connections' byte counters and last-seen time reach the database this often (issue 13): what a crash loses.
+    sessions: Type.Optional(Type.Object({ persistSeconds: Type.Optional(Type.Number({ minimum: 0.1, maximum: 60 })) }, Strict)),
     // GET /metrics: Prometheus sends `Authorization: Bearer <token>`; without a token only admins (signed in) may read it.
     metrics: Type.Optional(Type.Object({ token: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })) }, Strict)),
     // The key vault's master key (32 bytes, base64) inline or in a file; neither: <dataDir>/vault.key, made on first start.

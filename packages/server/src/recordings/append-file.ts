@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FlushTick, SyncLimiter } from './append-scheduling.js';
 
@@ -42,6 +42,16 @@ export interface AppendFileOptions {
    * whole frames, so without it the file goes back to the batch's start). asciicast: after the last newline.
    */
   lastFrameEnd?: (partial: Buffer) => number;
+}
+
+/**
+ * Creates `dir` one level at a time: Node's recursive mkdir reports ENOENT where the file system said EROFS
+ * (a read-only recordings folder), and the user is told the real reason.
+ */
+async function mkdirEach(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; !(await stat(d).then(() => true, () => false)) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing) await mkdir(d, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
 }
 
 const INITIAL_SLAB = 64 * 1024;
@@ -104,7 +114,7 @@ export class AppendFile {
 
   /** Creates the file (and its folders) exclusively, mode 0600: a recording never overwrites another. */
   static async create(path: string, onError: (err: Error) => void, opts: AppendFileOptions = {}): Promise<AppendFile> {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? mkdirEach(dirname(path)) : Promise.reject(err)));
     const handle = await open(path, 'wx', 0o600);
     return new AppendFile(handle, onError, opts);
   }

@@ -57,6 +57,12 @@ export class LiveSessions {
   readonly endedBytes = new LabelledCounter<'protocol' | 'direction'>(['protocol', 'direction']);
   /** Ticket/token redeemed → ready, per protocol (metrics: bastion_connect_duration_seconds). */
   readonly connectSeconds = new Histogram(CONNECT_SECONDS_BUCKETS, 'protocol');
+  /** The period of `persistTo` (config `sessions.persistSeconds`). */
+  readonly persistMs: number;
+
+  constructor(opts: { persistMs?: number | undefined } = {}) {
+    this.persistMs = opts.persistMs ?? LIVE_PERSIST_MS;
+  }
 
   /** Registers a connection; the returned function unregisters it (call it when the connection ended). */
   add(session: LiveSession): () => void {
@@ -102,7 +108,7 @@ export class LiveSessions {
    * waits for the previous one (a slow database is not queued up); a failed write is reported and retried
    * at the next tick. The timer is unref'd; the returned function stops it.
    */
-  persistTo(sink: LiveFiguresSink, onError: (err: unknown) => void, everyMs = LIVE_PERSIST_MS): () => void {
+  persistTo(sink: LiveFiguresSink, onError: (err: unknown) => void, everyMs = this.persistMs): () => void {
     let busy = false;
     const timer = setInterval(() => {
       if (busy || this.sessions.size === 0) return;
