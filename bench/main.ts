@@ -12,6 +12,7 @@ import { lastCipher } from './lib/terminals.js';
 import { describeSsh2Crypto, ssh2Crypto } from './lib/ssh2-crypto.js';
 import { sshBulk, sshConnect, sshEcho } from './scenarios/ssh.js';
 import { sshTyping } from './scenarios/ssh-typing.js';
+import { storageWrites } from './scenarios/storage.js';
 
 /**
  * `npm run bench [-- --quick] [--only ssh-echo,rdp] [--profile] [--ssh-counts 1000] [--rdp-counts 200]`
@@ -21,7 +22,7 @@ import { sshTyping } from './scenarios/ssh-typing.js';
  * docs/benchmarks.md. --quick is the smoke mode `npm test` runs: tiny sizes, no timing assertions.
  */
 
-const SCENARIOS = ['ssh-echo', 'ssh-typing', 'ssh-connect', 'ssh-bulk', 'ssh-concurrency', 'rdp', 'browser'] as const;
+const SCENARIOS = ['ssh-echo', 'ssh-typing', 'ssh-connect', 'ssh-bulk', 'ssh-concurrency', 'rdp', 'browser', 'storage'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const args = process.argv.slice(2);
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
     await step('ssh-concurrency', () => concurrency(r, tb, { counts: settings.counts, runs: settings.runs, holdSeconds: settings.holdSeconds, connectPool: 16, cpuProfDir, withoutRecording: listArg('--no-recording-counts') ?? (quick ? [] : [1000]) }));
     await step('rdp', () => rdpRelay(r, tb, { connects: settings.rdpConnects, counts: settings.rdpCounts, runs: settings.runs, holdSeconds: settings.rdpHoldSeconds, busySeconds: quick ? 0 : 10 }));
     await step('browser', () => browserEndToEnd(r, tb, { quick }));
+    await step('storage', () => storageWrites(r, { runs: settings.runs, writes: quick ? 50 : 1000 }));
   } finally {
     if (!existed) await run('bash', [script, 'down'], { timeoutMs: 300_000 });
   }

@@ -138,7 +138,7 @@ describe('a recordings folder that fills up', () => {
     const sessions = [await session(b), await session(b), await session(b)];
     for (const [i, s] of sessions.entries()) s.t.input(`head -c 300000 /dev/zero | tr '\\0' x | fold -w 100; echo fill-done-$((${i}+1000))\r`);
     for (const [i, s] of sessions.entries()) await s.t.until(`fill-done-${i + 1000}`, () => s.t.text.includes(`fill-done-${i + 1000}`), 60_000);
-    // One more once the disk is full: not even its header fits.
+    // One more once the disk is full: its header fits only if a cut-back freed a page; either way its row is true.
     const late = await session(b);
     await late.t.run('echo late-$((2*21))', /late-42/);
     const all = [...sessions, late];
@@ -173,7 +173,6 @@ describe('a recordings folder that fills up', () => {
         expect(record!.bytesIn).toBeGreaterThan(0);
       }
       expect(failed).toBeGreaterThanOrEqual(2);
-      expect((await recordings.get(late.sessionId))!.status).toBe('failed');
       for (const s of sessions) expect((await connections.get(s.sessionId))!.bytesOut).toBeGreaterThan(300_000);
     });
   });
