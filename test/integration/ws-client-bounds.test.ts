@@ -157,6 +157,27 @@ describe('WebSocket protocol errors are named and recorded (#13 finding 8)', () 
     });
 });
 
+describe('tunnel: a WebSocket protocol error is named and recorded', () => {
+  it('an oversized frame on a TCP tunnel: closed 1009 with the reason, recorded as protocol_error', async () => {
+    const token = await client.request('POST', '/api/auth/tokens', { body: { username: 'bounds', password: PASSWORD } });
+    expect(token.status, token.body).toBe(201);
+    const bearer = (JSON.parse(token.body) as { token: string }).token;
+    const raw = await rawUpgrade(base, `/api/tunnel?vm=${encodeURIComponent(vmPath('vm-ssh'))}&port=22`, { authorization: `Bearer ${bearer}` });
+    expect(raw.status).toBe(101);
+    await until("sshd's banner through the tunnel", () => raw.received().includes('SSH-2.0-') || raw.ended());
+    raw.socket.write(frame(2, Buffer.alloc(64 * 1024 + 1)));
+    await until('the close frame', () => serverFrames(raw.received()).close !== undefined);
+    expect(serverFrames(raw.received()).close).toEqual({ code: 1009, reason: expect.stringMatching(/larger than 65536 bytes/) });
+    raw.socket.destroy();
+    let record: Awaited<ReturnType<typeof b.connections.list>>[number] | undefined;
+    for (let i = 0; i < 200 && !record?.endTime; i++) {
+      record = (await b.connections.list({ limit: 20 })).find((r) => r.protocol !== 'ssh' && r.targetPort === 22);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(record).toMatchObject({ endReason: 'protocol_error' });
+  });
+});
+
 describe('a VM that stops answering (#13 finding 8)', () => {
   it('SIGSTOP of the session’s sshd: "not responding" within seconds; after SIGCONT the keys typed meanwhile arrive and count', async () => {
     const earlier = sshdSessions(tb, 'vm-ssh');
