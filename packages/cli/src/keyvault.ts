@@ -59,9 +59,12 @@ async function setSecret(ctx: Ctx, o: SecretSetOptions, io: Io): Promise<SecretM
   if (o.contentType === 'ssh-private-key') checkSshPrivateKeySecret(value, passphrase);
   const vaults = vaultOf(ctx);
   const vaultId = await vaultIdOf(ctx, vaults, o.vaultName, o.resourceGroup);
-  const s = await vaults.setSecret(vaultId, { name: o.name, contentType: o.contentType, value, passphrase }, { actor: ctx.actor });
-  await ctx.audit.write({ actor: ctx.actor, clientIp: null, type: 'vault.secret.written', outcome: 'success', target: s.id, message: `Secret ${s.name} set in key vault ${o.vaultName}.`, details: { contentType: s.contentType, hasPassphrase: s.hasPassphrase } });
-  return s;
+  // The change and its audit event in one transaction (design 0009).
+  return ctx.audit.change(async (tx) => {
+    const s = await vaults.in(tx).setSecret(vaultId, { name: o.name, contentType: o.contentType, value, passphrase }, { actor: ctx.actor });
+    await ctx.audit.writeIn(tx, { actor: ctx.actor, clientIp: null, type: 'vault.secret.written', outcome: 'success', target: s.id, message: `Secret ${s.name} set in key vault ${o.vaultName}.`, details: { contentType: s.contentType, hasPassphrase: s.hasPassphrase } });
+    return s;
+  });
 }
 
 const secretIdOf = async (ctx: Ctx, vaults: VaultStore, o: SecretOptions): Promise<string> => {
@@ -87,9 +90,12 @@ export function registerKeyVaultCommands(program: Command, io: Io): void {
 
   vaultOpts(kv.command('create').description('Create a key vault in an existing resource group.'), true).action(
     action(io, async (ctx, o: Required<VaultOptions>) => {
-      const v = await vaultOf(ctx).createVault({ subscriptionId: ctx.subscriptionId, resourceGroup: o.resourceGroup, vaultName: o.name }, { createdBy: ctx.actor });
-      await ctx.audit.write({ actor: ctx.actor, clientIp: null, type: 'vault.created', outcome: 'success', target: v.id, message: `Key vault ${v.name} created.` });
-      return v;
+      const vaults = vaultOf(ctx);
+      return ctx.audit.change(async (tx) => {
+        const v = await vaults.in(tx).createVault({ subscriptionId: ctx.subscriptionId, resourceGroup: o.resourceGroup, vaultName: o.name }, { createdBy: ctx.actor });
+        await ctx.audit.writeIn(tx, { actor: ctx.actor, clientIp: null, type: 'vault.created', outcome: 'success', target: v.id, message: `Key vault ${v.name} created.` });
+        return v;
+      });
     }, vaultColumns),
   );
 
@@ -110,8 +116,11 @@ export function registerKeyVaultCommands(program: Command, io: Io): void {
     .action(
       action(io, async (ctx, o: VaultOptions) => {
         const vaults = vaultOf(ctx);
-        const v = await vaults.deleteVault(await vaultIdOf(ctx, vaults, o.name, o.resourceGroup));
-        await ctx.audit.write({ actor: ctx.actor, clientIp: null, type: 'vault.deleted', outcome: 'success', target: v.id, message: `Key vault ${v.name} deleted.` });
+        const id = await vaultIdOf(ctx, vaults, o.name, o.resourceGroup);
+        await ctx.audit.change(async (tx) => {
+          const v = await vaults.in(tx).deleteVault(id);
+          await ctx.audit.writeIn(tx, { actor: ctx.actor, clientIp: null, type: 'vault.deleted', outcome: 'success', target: v.id, message: `Key vault ${v.name} deleted.` });
+        });
       }),
     );
 
@@ -148,8 +157,11 @@ export function registerKeyVaultCommands(program: Command, io: Io): void {
   secretOpts(secret.command('delete').description('Delete a secret.')).action(
     action(io, async (ctx, o: SecretOptions) => {
       const vaults = vaultOf(ctx);
-      const s = await vaults.deleteSecret(await secretIdOf(ctx, vaults, o));
-      await ctx.audit.write({ actor: ctx.actor, clientIp: null, type: 'vault.secret.deleted', outcome: 'success', target: s.id, message: `Secret ${s.name} deleted from key vault ${o.vaultName}.` });
+      const id = await secretIdOf(ctx, vaults, o);
+      await ctx.audit.change(async (tx) => {
+        const s = await vaults.in(tx).deleteSecret(id);
+        await ctx.audit.writeIn(tx, { actor: ctx.actor, clientIp: null, type: 'vault.secret.deleted', outcome: 'success', target: s.id, message: `Secret ${s.name} deleted from key vault ${o.vaultName}.` });
+      });
     }),
   );
 }

@@ -88,17 +88,21 @@ async function createAssignment(ctx: Ctx, o: AssignmentCreateOptions): Promise<A
   if (!role) throw validationError(`role ${JSON.stringify(o.role)} is not a known role definition (name or ID); see \`bastion role definition list\`.`);
   const same = (await ctx.roles.listRoleAssignments({ scope, principal })).find((a) => a.roleDefinitionId === role.id);
   if (same) throw conflict(`${label(principal.type)} ${principal.name} already has role ${role.name} at ${scope} (assignment ${same.id}).`);
-  const a = await ctx.roles.createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: role.id, scope, createdBy: null });
-  const [shown] = await view(ctx, [a]);
-  await ctx.audit.write({
-    actor: ctx.actor,
-    clientIp: null,
-    type: 'rbac.assignment.created',
-    outcome: 'success',
-    target: scope,
-    message: `Role ${role.name} assigned to ${principal.type} ${principal.name} at ${scope}.`,
-    details: { assignmentId: a.id, role: role.name, principalType: principal.type, principal: principal.name, scope },
+  // The assignment and its audit event in one transaction (design 0009).
+  const a = await ctx.audit.change(async (tx) => {
+    const a = await ctx.roles.in(tx).createRoleAssignment({ principalType: principal.type, principalId: principal.id, role: role.id, scope, createdBy: null });
+    await ctx.audit.writeIn(tx, {
+      actor: ctx.actor,
+      clientIp: null,
+      type: 'rbac.assignment.created',
+      outcome: 'success',
+      target: scope,
+      message: `Role ${role.name} assigned to ${principal.type} ${principal.name} at ${scope}.`,
+      details: { assignmentId: a.id, role: role.name, principalType: principal.type, principal: principal.name, scope },
+    });
+    return a;
   });
+  const [shown] = await view(ctx, [a]);
   return shown!;
 }
 
@@ -135,15 +139,17 @@ async function deleteAssignments(ctx: Ctx, o: AssignmentDeleteOptions): Promise<
     if (doomed.length === 0) throw notFound(`A role assignment of ${role.name} to ${principal.type} ${principal.name} at ${scope}`);
   }
   for (const shown of await view(ctx, doomed)) {
-    await ctx.roles.deleteRoleAssignment(shown.id);
-    await ctx.audit.write({
-      actor: ctx.actor,
-      clientIp: null,
-      type: 'rbac.assignment.deleted',
-      outcome: 'success',
-      target: shown.scope,
-      message: `Role ${shown.roleDefinitionName} removed from ${shown.principalType} ${shown.principalName} at ${shown.scope}.`,
-      details: { assignmentId: shown.id, role: shown.roleDefinitionName, principalType: shown.principalType, principal: shown.principalName, scope: shown.scope },
+    await ctx.audit.change(async (tx) => {
+      await ctx.roles.in(tx).deleteRoleAssignment(shown.id);
+      await ctx.audit.writeIn(tx, {
+        actor: ctx.actor,
+        clientIp: null,
+        type: 'rbac.assignment.deleted',
+        outcome: 'success',
+        target: shown.scope,
+        message: `Role ${shown.roleDefinitionName} removed from ${shown.principalType} ${shown.principalName} at ${shown.scope}.`,
+        details: { assignmentId: shown.id, role: shown.roleDefinitionName, principalType: shown.principalType, principal: shown.principalName, scope: shown.scope },
+      });
     });
   }
 }

@@ -82,8 +82,10 @@ export function parseRoleDefinition(value: string): { input: RoleDefinitionInput
 
 async function createDefinition(ctx: Ctx, o: { roleDefinition: string }): Promise<DefinitionView> {
   const { input, id } = parseRoleDefinition(o.roleDefinition);
-  const role = await ctx.roles.createRoleDefinition(input, id === undefined ? {} : { id });
-  await ctx.audit.write({
+  // The change and its audit event in one transaction (design 0009).
+  const role = await ctx.audit.change(async (tx) => {
+    const role = await ctx.roles.in(tx).createRoleDefinition(input, id === undefined ? {} : { id });
+    await ctx.audit.writeIn(tx, {
     actor: ctx.actor,
     clientIp: null,
     type: 'rbac.role.created',
@@ -91,6 +93,8 @@ async function createDefinition(ctx: Ctx, o: { roleDefinition: string }): Promis
     target: role.id,
     message: `Custom role ${role.name} created.`,
     details: { role: role.name, actions: role.actions, notActions: role.notActions, assignableScopes: role.assignableScopes },
+    });
+    return role;
   });
   return { ...role, builtIn: false };
 }
@@ -98,8 +102,9 @@ async function createDefinition(ctx: Ctx, o: { roleDefinition: string }): Promis
 async function deleteDefinition(ctx: Ctx, o: { name: string }): Promise<void> {
   const role = await ctx.roles.findRoleDefinition(o.name);
   if (!role) throw notFound(`Role definition ${o.name}`);
-  await ctx.roles.deleteRoleDefinition(role.id);
-  await ctx.audit.write({
+  await ctx.audit.change(async (tx) => {
+    await ctx.roles.in(tx).deleteRoleDefinition(role.id);
+    await ctx.audit.writeIn(tx, {
     actor: ctx.actor,
     clientIp: null,
     type: 'rbac.role.deleted',
@@ -107,6 +112,7 @@ async function deleteDefinition(ctx: Ctx, o: { name: string }): Promise<void> {
     target: role.id,
     message: `Custom role ${role.name} deleted.`,
     details: { role: role.name, assignableScopes: role.assignableScopes },
+    });
   });
 }
 
