@@ -38,7 +38,7 @@ afterAll(async () => {
 /** GET over HTTPS from a chosen loopback source address. */
 function get(path: string, localAddress: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sock = tlsConnect({ host: '127.0.0.1', port, localAddress, rejectUnauthorized: false }, () => {
+    const sock = tlsConnect({ socket: tcpConnect({ host: '127.0.0.1', port, localAddress }), rejectUnauthorized: false }, () => {
       sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
     });
     let text = '';
@@ -122,7 +122,11 @@ describe('a flood of bad connect tickets', () => {
           if ((JSON.parse(data.toString()) as { type: string; code?: string }).code === 'ticket_invalid') refused++;
         });
         ws.on('error', () => undefined);
-        ws.on('close', () => resolve());
+        const stuck = setTimeout(() => ws.terminate(), 10_000); // bounded: an upgrade that hangs is dropped
+        ws.on('close', () => {
+          clearTimeout(stuck);
+          resolve();
+        });
       });
     const worker = async (): Promise<void> => {
       while (started < TOTAL && Date.now() < deadline) {

@@ -120,7 +120,13 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
   const target = redeemed.target;
   const redeemedAt = performance.now(); // connect latency: ticket redeemed → ready (metrics)
   let clientGone = false;
-  ws.on('close', () => (clientGone = true));
+  // A browser that leaves while the session is being set up must not leave a login behind on the VM (issue
+  // 13): the flag is checked after every wait, and the signal drops a connect to the VM in progress.
+  const left = new AbortController();
+  ws.on('close', () => {
+    clientGone = true;
+    left.abort();
+  });
   ws.on('error', () => undefined);
 
   void (async () => {
@@ -178,8 +184,11 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
 
     let hostKeyCheck: HostKeyCheck | undefined;
     let session: SshSession;
+    const clientLeft = (): Promise<void> => recordEnd.finish({ kind: 'ended', reason: 'client_closed', endTime: now(), bytesIn: 0, bytesOut: 0 });
+    if (clientGone) return void clientLeft(); // left while the row was written: never dial
     try {
       session = await openSshSession({
+        signal: left.signal,
         host: target.host,
         port: target.port,
         username: target.username,
@@ -189,6 +198,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
       });
     } catch (err) {
       await auditHostKey(deps, request, admission.actor, target, hostKeyCheck);
+      if (clientGone && !recordEnd.started) return void clientLeft(); // the connect was dropped because the browser left
       if (!(err instanceof SshError)) request.log.error({ err }, 'browser SSH connect failed');
       const code: SshWireErrorCode = err instanceof SshError ? wireErrorCode(err.code) : 'internal';
       // The row first, then the answer: whoever reads the log after seeing the error finds the outcome.
