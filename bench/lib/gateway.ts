@@ -62,7 +62,8 @@ export async function startGateway(tb: TestbedInfo, opts: { cpuProfDir?: string;
     config,
     [
       `dataDir: ${dataDir}`,
-      `server: { host: 127.0.0.1, port: ${port} }`,
+      // maxConnectionsPerAddress 0: every benchmark session comes from 127.0.0.1 (up to 1,000 at once).
+      `server: { host: 127.0.0.1, port: ${port}, maxConnectionsPerAddress: 0 }`,
       'log: { level: warn }',
       ...(opts.recordings === false ? ['recordings: { ssh: { enabled: false }, rdp: { enabled: false } }'] : []),
       `users: [{ username: ${BENCH_USER.username}, password: ${BENCH_USER.password} }]`,
