@@ -100,7 +100,21 @@ ensure_sqlite() {
   sqlite_loads || die "better-sqlite3 still does not load after a rebuild: $(node -e "new (require('better-sqlite3'))(':memory:')" 2>&1 | grep -m1 -E 'Error|error' || true)"
 }
 
+# 5. ssh2's optional native crypto binding (package.json allowScripts; issue 20): without it ssh2 writes
+#    every SSH packet in three pieces. A node_modules installed before allowScripts allowed it lacks it;
+#    build it once (~5 s). ssh2's install script never fails the install, so a machine without a compiler
+#    goes on in JavaScript; the marker (gone with the next npm ci) keeps that from being retried each start.
+ensure_ssh2_binding() {
+  local marker=node_modules/.bastion-ssh2-rebuild-tried
+  node -e "process.exit(require('ssh2/lib/protocol/crypto.js').bindingAvailable ? 0 : 1)" 2>/dev/null && return 0
+  [[ -f $marker ]] && return 0
+  say "npm rebuild ssh2 (its native crypto binding is not built; optional, a few seconds)"
+  npm rebuild ssh2 >/dev/null 2>&1 || true
+  touch "$marker"
+}
+
 if [[ "$mode" == test ]]; then ensure_test_packages; fi
 ensure_node
 ensure_node_modules
 ensure_sqlite
+ensure_ssh2_binding
