@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { scratchExt4, scratchTmpfs, type ScratchFs } from '../helpers/scratch-fs.js';
+import { openStore } from '../../packages/server/src/storage/open.js';
+import { ensureMasterKey, VaultStore } from '../../packages/server/src/vault/index.js';
 
 /**
  * Issue #13 findings 5, 6 and 10 as an operator meets them, with real processes and real file systems
@@ -170,3 +172,73 @@ describe.runIf(root)('/readyz follows what can be written', () => {
   });
 });
 
+
+/** Runs the CLI as a child without blocking this process's event loop (the writer below keeps going). */
+function cli(args: string[], configFile: string, stdin = ''): Promise<{ code: number | null; out: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [BIN, ...args, '--config', configFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.end(stdin);
+    child.on('exit', (code) => res({ code, out }));
+  });
+}
+
+describe.runIf(root)('bastion backup while the server runs and writes', () => {
+  it('a restore into a new data folder starts with the users and a readable vault secret', async () => {
+    const b = await startBastionProcess();
+    const config = join(b.dataDir, 'bastion.yaml');
+    let writes = 0;
+    let writing = true;
+    try {
+      expect((await cli(['user', 'create', '-u', 'backup-alice', '-p', 'Backup-Alice-Pass-1'], config)).code).toBe(0);
+      expect((await cli(['group', 'create', '-n', 'rg1'], config)).code).toBe(0);
+      expect((await cli(['keyvault', 'create', '-g', 'rg1', '-n', 'kv1'], config)).code).toBe(0);
+      expect((await cli(['keyvault', 'secret', 'set', '--vault-name', 'kv1', '-n', 'pw', '--content-type', 'password', '--value-stdin'], config, 'Backed-Up-Pass-1')).code).toBe(0);
+      // The server writes all along: every /readyz past the cache is a commit, every failed sign-in an audit row.
+      const writer = (async () => {
+        while (writing) {
+          await readyz(b);
+          await new Promise<void>((res) => {
+            const req = request({ host: '127.0.0.1', port: b.port, path: '/api/auth/login', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (r) => r.resume().on('end', res));
+            req.on('error', () => res());
+            req.end(JSON.stringify({ username: `nobody-${writes}`, password: 'wrong-password' }));
+          });
+          writes++;
+        }
+      })();
+      const dest = join(tempDir(), 'backup');
+      const backedUp = await cli(['backup', dest], config);
+      writing = false;
+      await writer;
+      expect(backedUp.code).toBe(0);
+      expect(JSON.parse(backedUp.out)).toMatchObject({ database: { kind: 'sqlite', integrity: 'ok' } });
+      expect(writes).toBeGreaterThan(0);
+      // Restore: the backup's files as a new data folder, started as a user would.
+      const restoredDir = join(tempDir(), 'data');
+      mkdirSync(restoredDir, { mode: 0o700 });
+      cpSync(dest, restoredDir, { recursive: true });
+      const restored = await startBastionProcess({ dataDir: restoredDir });
+      try {
+        expect(restored.firstAdmin).toBeUndefined(); // the admin came back with the database
+        expect(restored.output()).toContain(b.output().match(/SHA-256 fingerprint (\S+)/)![1]!);
+        const users = await cli(['user', 'list'], join(restoredDir, 'bastion.yaml'));
+        expect(users.out).toContain('backup-alice');
+      } finally {
+        await restored.stop();
+      }
+      const store = await openStore({ sqliteFile: join(restoredDir, 'bastion.db') });
+      try {
+        const vault = new VaultStore(store.db, ensureMasterKey(undefined, restoredDir).masterKey);
+        const [secret] = await vault.listSecrets((await vault.listVaults())[0]!.id);
+        expect(await vault.getSecretValue(secret!.id)).toMatchObject({ value: 'Backed-Up-Pass-1' });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      writing = false;
+      await b.stop();
+    }
+  });
+});
