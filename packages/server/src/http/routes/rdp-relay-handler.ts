@@ -84,10 +84,14 @@ async function authorize(deps: RdpRelayDeps, request: FastifyRequest, req: RdCle
 /** Pins on first use; refuses a changed certificate before any client byte reaches the VM. */
 async function verifyCertificate(deps: RdpRelayDeps, request: FastifyRequest, target: RdpTokenTarget, conn: RdpServerConnection): Promise<void> {
   const offered = describeCertificate(conn.certChain[0]!);
-  const result = await deps.certificates.check(target.vmId, target.host, target.port, offered);
   const at = `${target.host}:${target.port}`;
-  if (result.status === 'new')
-    await audit(deps, request, { type: 'rdp.certificate.pinned', outcome: 'success', target: target.vmId, message: `RDP certificate ${offered.fingerprint} of ${at} recorded on first use.`, details: { ...offered, host: target.host, port: target.port } });
+  // A first-use pin is a trust decision: it and its event commit together (design 0009), or the connection fails.
+  const result = await deps.audit.change(async (tx) => {
+    const result = await deps.certificates.in(tx).check(target.vmId, target.host, target.port, offered);
+    if (result.status === 'new')
+      await deps.audit.writeIn(tx, { ...requestWho(request), type: 'rdp.certificate.pinned', outcome: 'success', target: target.vmId, message: `RDP certificate ${offered.fingerprint} of ${at} recorded on first use.`, details: { ...offered, host: target.host, port: target.port } });
+    return result;
+  });
   if (result.status === 'changed') {
     const expected = result.entry.pinned.fingerprint;
     await audit(deps, request, {
