@@ -148,6 +148,7 @@ describe('a flood of bad connect tickets', () => {
     expect(summaries.length).toBeGreaterThanOrEqual(1);
     expect(summaries.length).toBeLessThanOrEqual(3);
     const counted = summaries.reduce((n, e) => n + Number(e.details['suppressed']), 0);
+    console.info(`bad-ticket flood: ${TOTAL} refused upgrades → ${single.length} single rows + ${summaries.length} summaries counting ${counted}`);
     expect(single.length + counted).toBe(TOTAL);
     for (const s of summaries) {
       expect(s.message).toMatch(new RegExp(`^${String(s.details['suppressed'])} more refused SSH connections \\(tickets or origin\\) from 127\\.0\\.0\\.1 in the last \\d+ s`));
