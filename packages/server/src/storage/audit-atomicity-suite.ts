@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventType } from '../../../protocol/src/audit-events.js';
 import { AuditLog, type AuditInput } from '../audit/audit-log.js';
+import { HostKeyTrust } from '../gateway/ssh/host-key-trust.js';
 import { ApiTokens } from '../identity/api-tokens.js';
 import { UserDirectory } from '../identity/users.js';
 import { WebSessions } from '../identity/web-sessions.js';
 import { InventoryService } from '../inventory/service.js';
 import { OWNER, RoleStore, TENANT_SCOPE } from '../rbac/index.js';
+import { ShareableLinks } from '../sharing/shareable-links.js';
 import type { RbacTables } from '../rbac/types.js';
 import type { Store } from './open.js';
 
@@ -56,6 +58,10 @@ export function runAuditAtomicitySuite(name: string, open: () => Promise<Store>)
       writes.push({ what: 'password', change: (tx) => users.in(tx).setPasswordHash(bob.id, 'not-a-hash'), happened: async () => (await users.verifyLogin(bob.username, password)) === null });
       writes.push({ what: 'API token', change: (tx) => new ApiTokens(store.db).in(tx).issue({ userId: bob.id, name: 'suite', clientIp: '192.0.2.1', userAgent: 'x' }), happened: async () => (await new ApiTokens(store.db).list(bob.id)).length > 0 });
       writes.push({ what: 'web session', change: (tx) => new WebSessions(store.db, 60_000).in(tx).create(bob.id, '192.0.2.1', 'x'), happened: async () => (await store.db.selectFrom('web_sessions').select('id_hash').where('user_id', '=', bob.id).execute()).length > 0 });
+      const bastionId = `/subscriptions/${randomUUID()}/resourceGroups/rg/providers/Microsoft.Network/bastionHosts/b1`;
+      const vmId = `/subscriptions/${randomUUID()}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`;
+      writes.push({ what: 'shareable link', change: (tx) => new ShareableLinks(store.db).in(tx).create({ bastionId, vmIds: [vmId], createdBy: bob.username, createdById: bob.id, expiresAt: null }), happened: async () => (await new ShareableLinks(store.db).count(bastionId)) > 0 });
+      writes.push({ what: 'host key accept', change: (tx) => new HostKeyTrust(store.db).in(tx).accept(vmId, 22, 'SHA256:suite', bob.username, { keyType: 'ssh-ed25519', host: '192.0.2.9' }), happened: async () => (await new HostKeyTrust(store.db).get(vmId, 22)) !== undefined });
 
       for (const w of writes) {
         const target = unique(w.what.replace(/ /g, '-'));
