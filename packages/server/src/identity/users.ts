@@ -12,6 +12,8 @@ export interface UserView {
   displayName: string;
   isAdmin: boolean;
   mustChangePassword: boolean;
+  /** A disabled user cannot sign in; their cookies and tokens stop working at once (getById skips them). */
+  disabled: boolean;
   groups: string[];
 }
 
@@ -67,12 +69,15 @@ export class UserDirectory {
   /** Returns the user when the password matches; null otherwise (same cost whether or not the user exists). */
   async verifyLogin(username: string, password: string): Promise<UserView | null> {
     const row = USERNAME.test(username) ? await this.findRow(username) : undefined;
-    if (!row || row.disabled) {
+    if (!row) {
       dummyHash ??= hashPassword('not-a-real-password-0');
       await verifyPassword(password, await dummyHash);
       return null;
     }
-    return (await verifyPassword(password, row.password_hash)) ? this.view(row) : null;
+    if (!(await verifyPassword(password, row.password_hash))) return null;
+    // Only someone who knows the password learns that the account is disabled (and so whom to ask).
+    if (row.disabled) throw new BastionError('BST_ERR_ACCOUNT_DISABLED');
+    return this.view(row);
   }
 
   async changePassword(userId: string, current: string, next: string): Promise<void> {
@@ -92,6 +97,32 @@ export class UserDirectory {
   async setPasswordHash(userId: string, hash: string): Promise<void> {
     const r = await this.db.updateTable('users').set({ password_hash: hash, must_change_password: 0, updated_at: new Date().toISOString() }).where('id', '=', userId).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw notFound('The user');
+  }
+
+  /**
+   * An administrator's reset: stores `hash` (of a one-time password made by the caller) and sets
+   * mustChangePassword, so the user must choose a new password at their next sign-in.
+   */
+  async resetPassword(username: string, hash: string): Promise<UserView> {
+    const row = await this.findRow(username);
+    if (!row) throw notFound(`User ${username}`);
+    await this.db.updateTable('users').set({ password_hash: hash, must_change_password: 1, updated_at: new Date().toISOString() }).where('id', '=', row.id).execute();
+    return this.view({ ...row, password_hash: hash, must_change_password: 1 });
+  }
+
+  /**
+   * Disables or enables a user. Disabling runs under the last-Owner guard: an Owner at '/' only counts
+   * while enabled, so disabling the last one is refused (BST_ERR_LAST_OWNER) like deleting them.
+   */
+  async setDisabled(username: string, disabled: boolean): Promise<UserView> {
+    const change = async (tx: Kysely<Database>): Promise<UserView> => {
+      const dir = new UserDirectory(tx);
+      const row = await dir.findRow(username);
+      if (!row) throw notFound(`User ${username}`);
+      await tx.updateTable('users').set({ disabled: disabled ? 1 : 0, updated_at: new Date().toISOString() }).where('id', '=', row.id).execute();
+      return dir.view({ ...row, disabled: disabled ? 1 : 0 });
+    };
+    return disabled ? withLastOwnerGuard(this.db, `Disabling user ${username}`, change) : change(this.db);
   }
 
   async get(username: string): Promise<UserView> {
@@ -189,6 +220,7 @@ export class UserDirectory {
       displayName: row.display_name,
       isAdmin: row.is_admin === 1,
       mustChangePassword: row.must_change_password === 1,
+      disabled: row.disabled === 1,
       groups: groups.map((g) => g.name),
     };
   }

@@ -5,6 +5,7 @@ import type { WebSessions } from '../../identity/web-sessions.js';
 import { ACTIONS, TENANT_SCOPE, type RoleStore } from '../../rbac/index.js';
 import { exportHeaders, toCsv, toJsonLines } from '../../audit/export.js';
 import { validationError } from '../../errors.js';
+import { generateOneTimePassword, hashPassword } from '../../identity/password.js';
 import { auditLastOwnerRefusal } from '../last-owner-refusal.js';
 import { instant } from './connection-log-routes.js';
 import { UserSchema } from './schemas.js';
@@ -59,6 +60,33 @@ export const identityRoutes =
         }),
       );
       return reply.code(204).send();
+    });
+
+    app.post('/api/users/:username/resetPassword', { config: on(ACTIONS.users.write), schema: { tags: ['identity'], summary: "Reset a user's password to a one-time password (shown once; they must change it at next sign-in)", params: Username, response: { 200: Type.Object({ user: UserSchema, oneTimePassword: Type.String() }) } } }, async (request) => {
+      const oneTimePassword = generateOneTimePassword();
+      const hash = await hashPassword(oneTimePassword); // scrypt before the transaction (design 0009)
+      const user = await deps.audit.change(async (tx) => {
+        const user = await deps.users.in(tx).resetPassword(request.params.username, hash);
+        await deps.audit.writeIn(tx, { ...who(request), type: 'user.password.reset', outcome: 'success', target: user.username, message: `Password of ${user.username} reset to a one-time password.` });
+        return user;
+      });
+      // The old password's sign-ins end: whoever held them must now know the one-time password.
+      await deps.sessions.destroyAllFor(user.id);
+      return { user, oneTimePassword };
+    });
+
+    app.patch('/api/users/:username', { config: on(ACTIONS.users.write), schema: { tags: ['identity'], summary: 'Disable or enable a user', params: Username, body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }), response: { 200: UserSchema } } }, async (request) => {
+      const { disabled } = request.body;
+      const user = await auditLastOwnerRefusal(deps.audit, request, request.params.username, () =>
+        deps.audit.change(async (tx) => {
+          const user = await deps.users.in(tx).setDisabled(request.params.username, disabled);
+          await deps.audit.writeIn(tx, { ...who(request), type: disabled ? 'user.disabled' : 'user.enabled', outcome: 'success', target: user.username, message: `User ${user.username} ${disabled ? 'disabled' : 'enabled'}.` });
+          return user;
+        }),
+      );
+      // Cookies of a disabled user already stop working (getById skips them); removing them ends the sign-ins for good.
+      if (disabled) await deps.sessions.destroyAllFor(user.id);
+      return user;
     });
 
     const GroupSchema = Type.Object({ id: Type.String(), name: Type.String(), members: Type.Array(Type.String()) });

@@ -59,6 +59,12 @@ export async function verifyPasswordSignIn(deps: PasswordSignInDeps, request: Fa
   try {
     user = await deps.users.verifyLogin(username, password);
   } catch (err) {
+    if (err instanceof BastionError && err.code === 'BST_ERR_ACCOUNT_DISABLED') {
+      // The right password for a disabled account: counted and audited like a failure, but told plainly.
+      gate.attempt.failed();
+      await deps.audit.write({ ...who, type: 'user.login.failed', outcome: 'failure', message: 'Sign-in refused: the account is disabled.' });
+      throw err;
+    }
     gate.attempt.abandoned(); // the check broke (e.g. the database): not the client's failure
     throw err;
   }
