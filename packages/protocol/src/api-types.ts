@@ -35,6 +35,8 @@ export interface User {
   isAdmin: boolean;
   /** True for the first admin with a one-time password: everything but `/api/auth/*` answers 403 until changed. */
   mustChangePassword: boolean;
+  /** Set by an administrator (Users page): a disabled user cannot sign in. Absent from older servers. */
+  disabled?: boolean;
   groups: string[];
   /** What the portal shows in its navigation (from `GET /api/auth/me`); absent from older servers. */
   permissions?: UserPermissions;

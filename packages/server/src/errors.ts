@@ -8,6 +8,7 @@ export const ERROR_CATALOGUE = {
   BST_ERR_BAD_JSON: { status: 400, message: 'The request body is not valid JSON.' },
   BST_ERR_UNAUTHENTICATED: { status: 401, message: 'Sign in first.' },
   BST_ERR_LOGIN_FAILED: { status: 401, message: 'Invalid username or password.' },
+  BST_ERR_ACCOUNT_DISABLED: { status: 403, message: 'This account is disabled. Ask an administrator to enable it.' },
   BST_ERR_CSRF: { status: 403, message: 'Missing or invalid CSRF token.' },
   BST_ERR_ORIGIN: { status: 403, message: 'Cross-origin request refused.' },
   BST_ERR_FORBIDDEN: { status: 403, message: 'You do not have access to this.' },

@@ -7,6 +7,7 @@ export const UserSchema = Type.Object({
   displayName: Type.String(),
   isAdmin: Type.Boolean(),
   mustChangePassword: Type.Boolean(),
+  disabled: Type.Optional(Type.Boolean()),
   groups: Type.Array(Type.String()),
   permissions: Type.Optional(Type.Object({ manageAccess: Type.Boolean(), manageIdentity: Type.Boolean(), readAudit: Type.Boolean(), viewSessions: Type.Optional(Type.Boolean()), readRecordings: Type.Optional(Type.Boolean()) })),
 });
