@@ -109,7 +109,7 @@ describe('vaults and secrets (the first admin: Owner + Key Vault Administrator)'
       [{ contentType: 'ssh-private-key', value: KEY, passphrase: 'wrong-one' }, /passphrase does not open the private key/],
       [{ contentType: 'ssh-private-key', value: 'not a key' }, /not a private key/],
       [{ contentType: 'password', value: PLAIN, passphrase: 'x' }, /passphrase applies only/],
-      [{ contentType: 'certificate', value: PLAIN }, /contentType/],
+      [{ contentType: 'certificate', value: PLAIN }, /Content type must be one of/],
       [{ contentType: 'password', value: PLAIN, extra: 1 }, /extra/],
     ];
     for (const [properties, message] of cases) {

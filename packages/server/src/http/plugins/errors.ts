@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BastionError, ERROR_CATALOGUE, type ErrorCode } from '../../errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { validationMessage } from './validation-messages.js';
 
 const send = (reply: FastifyReply, code: ErrorCode, message: string, headers: Record<string, string> = {}): FastifyReply =>
   reply
@@ -14,10 +15,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof BastionError) return send(reply, err.code, err.message, err.headers);
     const fe = err as FastifyError;
     if (fe.validation) {
-      const first = fe.validation[0];
-      const where = `${fe.validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
-      const extra = first?.keyword === 'additionalProperties' ? ` (${String((first.params as { additionalProperty?: string }).additionalProperty)})` : '';
-      return send(reply, 'BST_ERR_VALIDATION', `${where} ${first?.message ?? 'is not valid'}${extra}.`);
+      // One sentence a person reads in the portal (the first problem), not Ajv's wording.
+      return send(reply, 'BST_ERR_VALIDATION', validationMessage(fe.validationContext, fe.validation));
     }
     if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError))
       return send(reply, 'BST_ERR_BAD_JSON', 'The request body is not valid JSON.');
