@@ -26,8 +26,5 @@ export const addressSpaceText = (props: VirtualNetworkProperties | undefined): s
 export const subnetsText = (props: VirtualNetworkProperties | undefined): string =>
   joinOrNone(props?.subnets?.map((s) => (s.properties?.addressPrefix ? `${s.name} (${s.properties.addressPrefix})` : s.name)));
 
-/** An ISO timestamp in the viewer's locale; the raw text when it is not a date. */
-export const timeText = (iso: string, locale?: string): string => {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });
-};
+/** Kept here for the pages that import it with the other cell texts; the format lives in date-format.ts. */
+export { timeText } from './date-format.js';

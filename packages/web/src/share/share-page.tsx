@@ -5,6 +5,7 @@ import { initialConnectForm, privateKeyFileProblem, validateConnectForm, type Co
 import type { ShareAuth } from './share-api.js';
 import { getSharedVm, shareSshTicket, ShareError, type SharedVm } from './share-api.js';
 import { TerminalView } from '../terminal/terminal-view.js';
+import { timeText } from '../format/date-format.js';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM },
@@ -86,7 +87,7 @@ export function SharePage({ secret }: { secret: string }) {
     void connect(form);
   };
   return (
-    <AuthCard title={`Connect to ${load.shared.vm.name}`} intro={`A shared link through bastion ${load.shared.bastion.name}${load.shared.expiresAt ? `, valid until ${new Date(load.shared.expiresAt).toLocaleString()}` : ''}. Sign in with an account on the VM.`}>
+    <AuthCard title={`Connect to ${load.shared.vm.name}`} intro={`A shared link through bastion ${load.shared.bastion.name}${load.shared.expiresAt ? `, valid until ${timeText(load.shared.expiresAt)}` : ''}. Sign in with an account on the VM.`}>
       <form className={styles.form} onSubmit={submit} aria-label="Connect">
         {failure ? (
           <MessageBar intent="error" role="alert">

@@ -6,6 +6,7 @@ import { resourcePath } from '../../api/bastion-api.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { nameFromId } from '../../format/resource-format.js';
 import { listInFirstSubscription } from '../first-subscription.js';
+import { timeText } from '../../format/date-format.js';
 
 const useStyles = makeStyles({
   panel: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: `0 ${tokens.spacingHorizontalXXL} ${tokens.spacingVerticalXL}` },
@@ -141,8 +142,8 @@ export function ShareableLinksPanel({ bastions }: { bastions: BastionHost[] }) {
               <TableRow key={l.id}>
                 <TableCell>{nameFromId(l.vm.id)}</TableCell>
                 <TableCell>{l.createdBy}</TableCell>
-                <TableCell>{new Date(l.createdAt).toLocaleString()}</TableCell>
-                <TableCell>{l.expiresAt ? new Date(l.expiresAt).toLocaleString() : 'Never'}</TableCell>
+                <TableCell>{timeText(l.createdAt)}</TableCell>
+                <TableCell>{l.expiresAt ? timeText(l.expiresAt) : 'Never'}</TableCell>
                 <TableCell>
                   <Button size="small" onClick={() => void remove(l.id)} aria-label={`Delete link to ${nameFromId(l.vm.id)}`}>
                     Delete
