@@ -1,5 +1,6 @@
 import type { Page, WebSocket as PageWebSocket } from 'playwright-core';
 import { launchChromium } from '../../test/helpers/browser.js';
+import { throttledRdp } from './browser-throttled.js';
 import { submitSignIn } from '../../test/helpers/portal.js';
 import { canvasColourShare } from '../../test/helpers/rdp-desktop.js';
 import { execInVm, testbedVm, type TestbedInfo } from '../../test/helpers/testbed.js';
@@ -102,6 +103,7 @@ export async function browserEndToEnd(r: Results, tb: TestbedInfo, o: { quick: b
 
     if (!o.quick) await busyScreen(r, gw, () => relayBytes);
     await context.close();
+    await throttledRdp(r, tb, gw, browser, o);
   } finally {
     await browser.close();
     await gw.stop();
