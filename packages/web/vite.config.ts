@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { ironRdpWasmAsset } from './build/ironrdp-wasm.js';
 import { thirdPartyNotices } from './build/notices.js';
+import { precompress } from './build/precompress.js';
 
 /** The Bastion server in development (self-signed certificate, hence `secure: false`). */
 const DEV_SERVER = 'https://localhost:8443';
@@ -21,6 +22,8 @@ export default defineConfig({
     ironRdpWasmAsset((wasm) => (ironRdpWasm = wasm)),
     // dist/web/third-party-notices.txt, served at /third-party-notices.txt.
     thirdPartyNotices(() => ironRdpWasm),
+    // <file>.br and <file>.gz beside each asset, served by Accept-Encoding (web-client.ts).
+    precompress(),
   ],
   build: {
     outDir: '../../dist/web',

@@ -23,6 +23,10 @@ export async function registerWebClient(app: FastifyInstance, webRoot: string): 
         wildcard: true,
         index: false,
         serve: true,
+        // The build writes <file>.br and <file>.gz beside each asset above 1 KB (packages/web/build/precompress.ts):
+        // sent by Accept-Encoding with `Vary: Accept-Encoding`, the original otherwise. index.html, which the
+        // routes below send from memory, stays under that size, so it goes uncompressed everywhere.
+        preCompressed: true,
         setHeaders: (reply, path) => reply.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
     });
