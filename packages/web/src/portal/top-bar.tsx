@@ -1,8 +1,10 @@
 import { Avatar, Button, Menu, MenuGroup, MenuGroupHeader, MenuItem, MenuList, MenuPopover, MenuTrigger, makeStyles, tokens } from '@fluentui/react-components';
-import { ShieldKeyhole20Filled, SignOut20Regular } from '@fluentui/react-icons';
+import { Navigation20Regular, ShieldKeyhole20Filled, SignOut20Regular } from '@fluentui/react-icons';
 import type { User } from '../../../protocol/src/api-types.js';
 import { handleLinkClick } from '../routing/link-click.js';
-import { DEFAULT_PORTAL_PATH } from '../routing/routes.js';
+import { ACCOUNT_PATH, DEFAULT_PORTAL_PATH } from '../routing/routes.js';
+import { navigate } from '../routing/history-store.js';
+import { Key20Regular, Password20Regular } from '@fluentui/react-icons';
 
 const useStyles = makeStyles({
   bar: {
@@ -24,18 +26,30 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase400,
     fontWeight: tokens.fontWeightSemibold,
   },
+  start: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalXS },
   account: { color: tokens.colorNeutralForegroundOnBrand, ':hover': { color: tokens.colorNeutralForegroundOnBrand } },
 });
 
-/** Product name on the left, the signed-in user and the Sign out menu on the right. */
-export function TopBar({ user, signOut }: { user: User; signOut(): void }) {
+export interface TopBarProps {
+  user: User;
+  signOut(): void;
+  navOpen: boolean;
+  /** Shows or hides the portal navigation (on phones it is hidden until opened here). */
+  toggleNav(): void;
+}
+
+/** Menu button and product name on the left, the signed-in user and the Sign out menu on the right. */
+export function TopBar({ user, signOut, navOpen, toggleNav }: TopBarProps) {
   const styles = useStyles();
   return (
     <header className={styles.bar}>
-      <a className={styles.brand} href={DEFAULT_PORTAL_PATH} onClick={(e) => handleLinkClick(e, DEFAULT_PORTAL_PATH)}>
-        <ShieldKeyhole20Filled aria-hidden />
-        Bastion
-      </a>
+      <div className={styles.start}>
+        <Button appearance="transparent" className={styles.account} icon={<Navigation20Regular />} aria-label="Navigation menu" aria-expanded={navOpen} onClick={toggleNav} />
+        <a className={styles.brand} href={DEFAULT_PORTAL_PATH} onClick={(e) => handleLinkClick(e, DEFAULT_PORTAL_PATH)}>
+          <ShieldKeyhole20Filled aria-hidden />
+          Bastion
+        </a>
+      </div>
       <Menu positioning="below-end">
         <MenuTrigger disableButtonEnhancement>
           <Button
@@ -55,6 +69,12 @@ export function TopBar({ user, signOut }: { user: User; signOut(): void }) {
                 Signed in as {user.username}
                 {user.isAdmin ? ' (admin)' : ''}
               </MenuGroupHeader>
+              <MenuItem icon={<Password20Regular />} onClick={() => navigate(ACCOUNT_PATH)}>
+                Change password
+              </MenuItem>
+              <MenuItem icon={<Key20Regular />} onClick={() => navigate(ACCOUNT_PATH)}>
+                API tokens
+              </MenuItem>
               <MenuItem icon={<SignOut20Regular />} onClick={signOut}>
                 Sign out
               </MenuItem>

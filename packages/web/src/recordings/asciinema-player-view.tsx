@@ -19,7 +19,8 @@ export default function AsciinemaPlayerView({ url, speed }: { url: string; speed
       startAt: Math.floor(position.current),
       autoPlay: true,
       preload: true,
-      fit: 'width',
+      // Scaled to the box the page gives it (width and height), so the control bar is never below the fold.
+      fit: 'both',
       idleTimeLimit: 2,
       terminalFontFamily: 'Consolas, "Cascadia Mono", "DejaVu Sans Mono", monospace',
     });
@@ -28,5 +29,5 @@ export default function AsciinemaPlayerView({ url, speed }: { url: string; speed
       player.dispose();
     };
   }, [url, speed]);
-  return <div ref={host} role="region" aria-label="Recording player" />;
+  return <div ref={host} role="region" aria-label="Recording player" style={{ height: '100%' }} />;
 }

@@ -1,8 +1,8 @@
-import { Button, Field, Link, MessageBar, MessageBarBody, Select, Spinner, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Link, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Select, Spinner, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownload20Regular, ArrowLeft20Regular } from '@fluentui/react-icons';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { usePortalSession } from '../auth/session-context.js';
-import { timeText } from '../format/resource-format.js';
+import { timeText } from '../format/date-format.js';
 import { useAsync } from '../portal/use-async.js';
 import { handleLinkClick } from '../routing/link-click.js';
 import { recordingPath } from '../routing/routes.js';
@@ -16,6 +16,8 @@ const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}` },
   bar: { display: 'flex', columnGap: tokens.spacingHorizontalL, alignItems: 'end', flexWrap: 'wrap' },
   meta: { color: tokens.colorNeutralForeground2 },
+  // The player scales its terminal to this box (fit: 'both'): its controls stay on screen at 768 px height.
+  player: { height: 'max(260px, calc(100vh - 330px))' },
 });
 
 const SPEEDS = ['0.5', '1', '2', '4', '8'];
@@ -87,18 +89,24 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
                 ) : null}
               </div>
               <Suspense fallback={<Spinner label="Loading the player…" size="small" />}>
-                <AsciinemaPlayerView url={playUrl(sessionId)} speed={Number(speed)} />
+                <div className={styles.player}>
+                  <AsciinemaPlayerView url={playUrl(sessionId)} speed={Number(speed)} />
+                </div>
               </Suspense>
             </>
           ) : (
-            <MessageBar intent="info">
+            <MessageBar intent="info" layout="multiline">
               <MessageBarBody>
-                RDP captures cannot be replayed in the browser yet (design 0006).{' '}
-                <Link href={downloadUrl(sessionId)} download>
-                  Download the capture
-                </Link>
-                .
+                <MessageBarTitle>RDP session capture</MessageBarTitle>
+                The session's RDP stream was captured as it ran, in the documented rdpcap format: what the desktop showed and what was typed in it, without the
+                sign-in. The browser cannot replay it yet; download it to keep it as evidence, hand it to an auditor or decode it with a tool that reads rdpcap.
+                It is deleted with the other recordings after the retention period.
               </MessageBarBody>
+              <MessageBarActions>
+                <Button as="a" href={downloadUrl(sessionId)} download icon={<ArrowDownload20Regular />}>
+                  Download the capture
+                </Button>
+              </MessageBarActions>
             </MessageBar>
           )}
         </>
