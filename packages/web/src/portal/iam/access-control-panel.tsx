@@ -27,7 +27,10 @@ export interface AccessControlPanelProps {
  */
 export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscription }: AccessControlPanelProps) {
   const styles = usePageStyles();
-  const { api } = usePortalSession();
+  const { api, user } = usePortalSession();
+  // Writing role assignments needs Owner or User Access Administrator somewhere: without it the button
+  // is shown disabled with the reason, instead of opening a form the server then refuses.
+  const canAdd = user.permissions?.manageAccess ?? user.isAdmin;
   const assignments = useAsync(() => api.roleAssignments(scope), [api, scope]);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<string | undefined>();
@@ -64,13 +67,18 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
         </Select>
       </Field>
       <Toolbar className={styles.toolbar} aria-label="Commands">
-        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)}>
+        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)} disabledFocusable={!canAdd} aria-describedby={canAdd ? undefined : 'iam-add-reason'}>
           Add role assignment
         </ToolbarButton>
         <ToolbarButton icon={<ArrowClockwise20Regular />} onClick={assignments.reload} disabled={assignments.status === 'loading'}>
           Refresh
         </ToolbarButton>
       </Toolbar>
+      {canAdd ? null : (
+        <Text id="iam-add-reason" as="p">
+          You can see the role assignments here. Adding one needs the Owner or User Access Administrator role; ask an administrator.
+        </Text>
+      )}
       <FormMessage intent="error" text={actionError} />
       {assignments.status === 'loading' ? <Spinner label="Loading…" labelPosition="after" size="small" /> : null}
       {assignments.status === 'error' ? (
