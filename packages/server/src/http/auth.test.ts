@@ -116,6 +116,7 @@ describe('sign-in', () => {
       displayName: 'Demo User',
       isAdmin: false,
       mustChangePassword: false,
+      disabled: false,
       groups: ['operators'],
       permissions: { manageAccess: false, manageIdentity: false, readAudit: false, viewSessions: false, readRecordings: false },
     });

@@ -10,6 +10,8 @@ import { UsersPage } from './pages/users-page.js';
 import { VirtualMachinesPage } from './pages/virtual-machines-page.js';
 import { VirtualNetworksPage } from './pages/virtual-networks-page.js';
 import { VmPage } from './vm/vm-page.js';
+import { AccountPage } from './pages/account-page.js';
+import { KeyVaultsPage } from './pages/key-vaults-page.js';
 import { RecordingView } from '../recordings/recording-view.js';
 import { RecordingsPage } from '../recordings/recordings-page.js';
 
@@ -21,6 +23,8 @@ const PAGES: Record<Exclude<PortalPageId, 'iam'>, () => JSX.Element> = {
   audit: AuditLogPage,
   recordings: RecordingsPage,
   sessions: SessionsPage,
+  vaults: KeyVaultsPage,
+  account: AccountPage,
 };
 
 /** The content area for a route: the page, or "Page not found" / "Access denied". */

@@ -1,7 +1,7 @@
 /** The app's URL space. Pure functions, so they can be tested without a browser. */
 import type { User, UserPermissions } from '../../../protocol/src/api-types.js';
 
-export type PortalPageId = 'vms' | 'vnets' | 'bastions' | 'iam' | 'users' | 'audit' | 'recordings' | 'sessions';
+export type PortalPageId = 'vms' | 'vnets' | 'bastions' | 'iam' | 'users' | 'audit' | 'recordings' | 'sessions' | 'vaults' | 'account';
 
 export interface PortalPage {
   id: PortalPageId;
@@ -12,6 +12,8 @@ export interface PortalPage {
   permission?: keyof UserPermissions;
   /** Without the permission the page itself says "Access denied" (otherwise the server decides). */
   restricted: boolean;
+  /** Not in the side navigation (My account opens from the user menu). */
+  menuOnly?: boolean;
 }
 
 export const LOGIN_PATH = '/login';
@@ -25,7 +27,12 @@ export const PORTAL_PAGES: readonly PortalPage[] = [
   { id: 'audit', path: '/portal/audit', label: 'Audit log', permission: 'readAudit', restricted: true },
   { id: 'sessions', path: '/portal/sessions', label: 'Sessions', permission: 'viewSessions', restricted: true },
   { id: 'recordings', path: '/portal/recordings', label: 'Recordings', permission: 'readRecordings', restricted: true },
+  { id: 'vaults', path: '/portal/vaults', label: 'Key vaults', restricted: false },
+  { id: 'account', path: '/portal/account', label: 'My account', restricted: false, menuOnly: true },
 ];
+
+/** My account: change my password, my API tokens (the user menu's "Change password" and "API tokens"). */
+export const ACCOUNT_PATH = '/portal/account';
 
 export const DEFAULT_PORTAL_PATH = '/portal/vms';
 
@@ -124,7 +131,7 @@ export function canSeePage(page: PortalPage, user: PermissionHolder): boolean {
 }
 
 /** Pages a user may see in the nav. */
-export const visiblePages = (user: PermissionHolder): PortalPage[] => PORTAL_PAGES.filter((p) => canSeePage(p, user));
+export const visiblePages = (user: PermissionHolder): PortalPage[] => PORTAL_PAGES.filter((p) => !p.menuOnly && canSeePage(p, user));
 
 const SAFE_PATH = /^\/portal(\/[A-Za-z0-9_\-.%]+)*\/?$/;
 const SAFE_QUERY = /^[A-Za-z0-9_\-.%=&]*$/;

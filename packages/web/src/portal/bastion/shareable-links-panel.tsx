@@ -6,6 +6,7 @@ import { resourcePath } from '../../api/bastion-api.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { nameFromId } from '../../format/resource-format.js';
 import { listInFirstSubscription } from '../first-subscription.js';
+import { useConfirm } from '../confirm-dialog.js';
 import { timeText } from '../../format/date-format.js';
 
 const useStyles = makeStyles({
@@ -67,7 +68,10 @@ export function ShareableLinksPanel({ bastions }: { bastions: BastionHost[] }) {
       setError(userMessage(e));
     }
   };
-  const remove = async (id: string): Promise<void> => {
+  const { confirm, dialog } = useConfirm();
+  const remove = async (link: ShareableLink): Promise<void> => {
+    if (!(await confirm({ title: 'Delete shareable link', message: `Delete the link to ${nameFromId(link.vm.id)}? Anyone holding it can no longer connect.`, confirmLabel: 'Delete' }))) return;
+    const id = link.id;
     setError(undefined);
     try {
       await action('delete', { ids: [id] });
@@ -80,6 +84,7 @@ export function ShareableLinksPanel({ bastions }: { bastions: BastionHost[] }) {
   if (hidden && bastions.length === 1) return null;
   return (
     <section className={styles.panel} aria-labelledby="links-title">
+      {dialog}
       <Subtitle1 as="h2" id="links-title">
         Shareable links
       </Subtitle1>
@@ -145,7 +150,7 @@ export function ShareableLinksPanel({ bastions }: { bastions: BastionHost[] }) {
                 <TableCell>{timeText(l.createdAt)}</TableCell>
                 <TableCell>{l.expiresAt ? timeText(l.expiresAt) : 'Never'}</TableCell>
                 <TableCell>
-                  <Button size="small" onClick={() => void remove(l.id)} aria-label={`Delete link to ${nameFromId(l.vm.id)}`}>
+                  <Button size="small" onClick={() => void remove(l)} aria-label={`Delete link to ${nameFromId(l.vm.id)}`}>
                     Delete
                   </Button>
                 </TableCell>

@@ -3,6 +3,7 @@ import { usePortalSession } from '../../auth/session-context.js';
 import { NONE, nameFromId } from '../../format/resource-format.js';
 import { listInFirstSubscription } from '../first-subscription.js';
 import { ShareableLinksPanel } from '../bastion/shareable-links-panel.js';
+import { BastionConfigurationPanel } from '../bastion/bastion-configuration.js';
 import { ResourcePage } from '../resource-page.js';
 import type { Column } from '../resource-table.js';
 import { useAsync } from '../use-async.js';
@@ -21,6 +22,7 @@ export function BastionsPage() {
   return (
     <>
       <ResourcePage title="Bastions" data={data} columns={COLUMNS} rowKey={(b) => b.id} initialSortKey="name" emptyText="No bastions you can access" />
+      {data.status === 'ready' && data.data.length > 0 ? <BastionConfigurationPanel bastions={data.data} saved={data.reload} /> : null}
       {data.status === 'ready' && data.data.length > 0 ? <ShareableLinksPanel bastions={data.data} /> : null}
     </>
   );
