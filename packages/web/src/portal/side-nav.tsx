@@ -1,5 +1,6 @@
 import { Link, NavDrawer, NavDrawerBody, NavDrawerFooter, NavItem, makeStyles, tokens } from '@fluentui/react-components';
 import { Desktop20Regular, History20Regular, PlugConnected20Regular, Video20Regular, People20Regular, PersonKey20Regular, ShieldKeyhole20Regular, VirtualNetwork20Regular } from '@fluentui/react-icons';
+import { LockClosedKey20Regular, Person20Regular } from '@fluentui/react-icons';
 import type { JSX, MouseEvent } from 'react';
 import type { User } from '../../../protocol/src/api-types.js';
 import { handleLinkClick } from '../routing/link-click.js';
@@ -14,6 +15,8 @@ const ICONS: Record<PortalPageId, JSX.Element> = {
   audit: <History20Regular />,
   recordings: <Video20Regular />,
   sessions: <PlugConnected20Regular />,
+  vaults: <LockClosedKey20Regular />,
+  account: <Person20Regular />,
 };
 
 const useStyles = makeStyles({

@@ -8,6 +8,7 @@ import { FormMessage } from '../../auth/form-message.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { usePageStyles } from '../page-styles.js';
 import { useAsync } from '../use-async.js';
+import { useConfirm } from '../confirm-dialog.js';
 import { AddRoleAssignmentDialog } from './add-role-assignment-dialog.js';
 import { RoleAssignmentsTable } from './role-assignments-table.js';
 
@@ -37,7 +38,11 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
   const [actionError, setActionError] = useState<string | undefined>();
   const options = scopeOptions.some((o) => o.value === scope) ? scopeOptions : [{ value: scope, label: scopeLabel(scope, subscription) }, ...scopeOptions];
 
+  const { confirm, dialog } = useConfirm();
+
   const remove = async (assignment: RoleAssignment) => {
+    const what = `${assignment.roleDefinitionName} for ${assignment.principalName} at ${scopeLabel(assignment.scope, subscription)}`;
+    if (!(await confirm({ title: 'Remove role assignment', message: `Remove ${what}? They lose what this role allows at once.`, confirmLabel: 'Remove' }))) return;
     setRemoving(assignment.id);
     setActionError(undefined);
     try {
@@ -93,6 +98,7 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
       {assignments.status === 'ready' && assignments.data.length > 0 ? (
         <RoleAssignmentsTable items={assignments.data} subscription={subscription} removing={removing} remove={(a) => void remove(a)} />
       ) : null}
+      {dialog}
       {adding ? (
         <AddRoleAssignmentDialog
           scope={scope}
