@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { openPrintedUrl, replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-results/e2e');
@@ -94,8 +94,7 @@ describe('portal sign-in over HTTPS in Chromium', () => {
   });
 
   it('shows the sign-in page and refuses a wrong password with a clear message', async () => {
-    await page.goto(`${bastion.url}/portal/vms`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await openPrintedUrl(page, bastion, 'sign-in');
     expect(page.url()).toContain('/login');
     const png = await page.screenshot({ path: join(ARTIFACTS, '1-sign-in.png') });
     const stats = await screenshotStats(browser, png);
@@ -125,6 +124,31 @@ describe('portal sign-in over HTTPS in Chromium', () => {
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
   });
 
+  it('the printed URL opens the sign-in page when signed out and the portal when signed in', async () => {
+    // A second browser profile: no cookie yet, as on a newcomer's first visit.
+    const fresh = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 } });
+    try {
+      const tab = await fresh.newPage();
+      const printed = `${bastion.url}/`; // exactly what `npm start` prints
+      const first = await tab.goto(printed);
+      expect(first?.headers()['content-type']).toMatch(/^text\/html/); // the portal, not a JSON error
+      await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(new URL(tab.url()).pathname).toBe('/login');
+      await tab.screenshot({ path: join(ARTIFACTS, '3-printed-url-signed-out.png') });
+      await submitSignIn(tab, bastion.firstAdmin!.username, NEW_PASSWORD);
+      await tab.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+
+      await tab.goto(printed); // typed again, now signed in: straight to the portal home
+      await tab.getByRole('heading', { name: 'Virtual machines', level: 1 }).waitFor();
+      expect(new URL(tab.url()).pathname).toBe('/portal/vms');
+      await expect.poll(() => tab.getByRole('table', { name: 'Virtual machines' }).textContent()).toContain('vm-web01');
+      expect(await tab.getByRole('heading', { name: 'Sign in' }).count()).toBe(0);
+      await tab.screenshot({ path: join(ARTIFACTS, '4-printed-url-signed-in.png') });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('records sign-ins in the audit log page', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     // Connections (BastionAuditLogs) open first; sign-ins are general audit events.
@@ -138,6 +162,7 @@ describe('portal sign-in over HTTPS in Chromium', () => {
     await page.getByRole('button', { name: /^Account:/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // A deep link on purpose: the old session must not open a portal page directly either.
     await page.goto(`${bastion.url}/portal/vms`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });

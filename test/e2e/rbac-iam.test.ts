@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { openPrintedUrl, replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 
 /**
@@ -57,8 +57,7 @@ async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
 }
 
 async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
-  await page.goto(`${url}/portal/vms`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await openPrintedUrl(page, { url }, 'sign-in'); // the URL `npm start` prints, as a newcomer enters
   await submitSignIn(page, username, password);
 }
 

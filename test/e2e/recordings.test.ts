@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { launchChromium } from '../helpers/browser.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { openPortalAsNewcomer } from '../helpers/portal.js';
 import { runInTerminal, screenText, typeLine, waitConnected, waitForPrompt } from '../helpers/terminal.js';
 import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
 
@@ -42,13 +42,9 @@ describe('Recordings in Chromium against the testbed', () => {
     adminContext = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
     operatorContext = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 700 } });
     admin = await adminContext.newPage();
-    await admin.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(admin, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
-    await replaceOneTimePassword(admin, bastion.firstAdmin!.password, ADMIN_PASSWORD);
+    await openPortalAsNewcomer(admin, bastion, { ...bastion.firstAdmin!, newPassword: ADMIN_PASSWORD });
     operator = await operatorContext.newPage();
-    await operator.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(operator, 'operator', OPERATOR_PASSWORD);
-    await operator.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await openPortalAsNewcomer(operator, bastion, { username: 'operator', password: OPERATOR_PASSWORD });
   });
 
   afterAll(async () => {

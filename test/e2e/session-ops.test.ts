@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { openPortalAsNewcomer } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { runInTerminal, waitConnected } from '../helpers/terminal.js';
 import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
@@ -38,9 +38,7 @@ describe('Sessions page and audit log in Chromium against the testbed', () => {
     adminContext = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     user = await userContext.newPage();
     admin = await adminContext.newPage();
-    await admin.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(admin, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
-    await replaceOneTimePassword(admin, bastion.firstAdmin!.password, ADMIN_PASSWORD);
+    await openPortalAsNewcomer(admin, bastion, { ...bastion.firstAdmin!, newPassword: ADMIN_PASSWORD });
   });
 
   afterAll(async () => {
@@ -60,8 +58,7 @@ describe('Sessions page and audit log in Chromium against the testbed', () => {
 
   it('a user runs an SSH session; the admin sees it on the Sessions page and disconnects it', async () => {
     // The user: sign in, VM → Connect → password → terminal in this tab.
-    await user.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(user, 'alice', ALICE_PASSWORD);
+    await openPortalAsNewcomer(user, bastion, { username: 'alice', password: ALICE_PASSWORD });
     await user.getByRole('table', { name: 'Virtual machines' }).getByRole('link', { name: 'vm-ssh', exact: true }).click();
     const connect = user.getByRole('toolbar', { name: 'Commands' }).getByRole('button', { name: 'Connect' });
     await poll(() => connect.isEnabled()).toBe(true);

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { launchChromium } from '../helpers/browser.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { navigateTo, openPortalAsNewcomer } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { runInTerminal, waitConnected } from '../helpers/terminal.js';
 import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
@@ -54,9 +54,7 @@ describe('Shareable links in Chromium against the testbed', () => {
     browser = await launchChromium();
     admin = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
     portal = await admin.newPage();
-    await portal.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(portal, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
-    await replaceOneTimePassword(portal, bastion.firstAdmin!.password, ADMIN_PASSWORD);
+    await openPortalAsNewcomer(portal, bastion, { ...bastion.firstAdmin!, newPassword: ADMIN_PASSWORD });
     // A separate context: no cookie, no storage shared with the admin's.
     visitor = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 700 } });
     page = await visitor.newPage();
@@ -77,7 +75,7 @@ describe('Shareable links in Chromium against the testbed', () => {
   let url: string;
 
   it('an admin creates a link on the Bastions page; the URL is shown once, the list and the API show no URL', async () => {
-    await portal.goto(`${bastion.url}/portal/bastions`);
+    await navigateTo(portal, 'Bastions');
     const panel = portal.getByRole('region', { name: 'Shareable links' });
     await panel.getByLabel('Virtual machine').selectOption({ label: 'vm-ssh' });
     await panel.getByRole('button', { name: 'Create link' }).click();
@@ -92,6 +90,7 @@ describe('Shareable links in Chromium against the testbed', () => {
   });
 
   it('a browser without an account opens the link and gets a terminal on vm-ssh only', async () => {
+    // A deep link on purpose: the shareable link is the URL its recipient is given, not the printed one.
     await page.goto(url);
     await page.getByRole('heading', { name: 'Connect to vm-ssh' }).waitFor();
     await shoot(page, 'links-1-connect-form.png');
@@ -118,7 +117,7 @@ describe('Shareable links in Chromium against the testbed', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.value).toHaveLength(1);
     await page.getByRole('status', { name: 'Connection status' }).getByText(/revoked|Disconnected|ended|closed/i).first().waitFor({ timeout: 10_000 });
-    await page.goto(url);
+    await page.goto(url); // the revoked link, opened again as its recipient would
     await page.getByRole('heading', { name: 'Link not available' }).waitFor();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/no longer valid: it was revoked or has expired/);
     await shoot(page, 'links-3-revoked.png');

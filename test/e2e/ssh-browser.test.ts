@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { setDisableCopyPaste, staysEqual } from '../helpers/copy-paste.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { openPortalAsNewcomer, openPrintedUrl, openVm } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { runInTerminal, screenLines, screenText, waitConnected } from '../helpers/terminal.js';
 import { readTestbed, run, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
@@ -51,9 +51,7 @@ describe('Browser SSH in Chromium against the testbed', () => {
     browser = await launchChromium();
     context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
     portal = await context.newPage();
-    await portal.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(portal, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
-    await replaceOneTimePassword(portal, bastion.firstAdmin!.password, ADMIN_PASSWORD);
+    await openPortalAsNewcomer(portal, bastion, { ...bastion.firstAdmin!, newPassword: ADMIN_PASSWORD });
   });
 
   afterAll(async () => {
@@ -71,9 +69,9 @@ describe('Browser SSH in Chromium against the testbed', () => {
 
   /** From the VM list to the filled "Connect using Bastion" dialog's first fields. */
   async function openConnectDialog(page: Page, vm = 'vm-ssh'): Promise<void> {
-    await page.goto(`${bastion.url}/portal/vms`);
-    await page.getByRole('table', { name: 'Virtual machines' }).getByRole('link', { name: vm, exact: true }).click();
-    await page.getByRole('heading', { name: vm, level: 1 }).waitFor();
+    // The printed URL again (signed in: the portal home), then the VM by clicking, as a user does.
+    await openPrintedUrl(page, bastion);
+    await openVm(page, vm);
     const connect = page.getByRole('toolbar', { name: 'Commands' }).getByRole('button', { name: 'Connect' });
     await poll(() => connect.isEnabled()).toBe(true);
     await connect.click();
@@ -257,7 +255,7 @@ describe('Browser SSH in Chromium against the testbed', () => {
   });
 
   it('with copy/paste disabled on the bastion: selecting copies nothing, Copy and Paste are disabled, typing works', async () => {
-    await portal.goto(`${bastion.url}/portal/vms`);
+    await openPrintedUrl(portal, bastion);
     await setDisableCopyPaste(portal, testbed, true);
     try {
       await openConnectDialog(portal);

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { launchChromium } from '../helpers/browser.js';
-import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
+import { openPortalAsNewcomer } from '../helpers/portal.js';
 import { sshdServing, sshdSessions } from '../helpers/sshd-sessions.js';
 import { runInTerminal, screenLines, typeLine, waitConnected } from '../helpers/terminal.js';
 import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
@@ -29,9 +29,7 @@ describe('a frozen VM in the browser terminal', () => {
     bastion = await startBastionProcess({ configYaml: readFileSync(testbed.inventoryPath, 'utf8') });
     browser = await launchChromium();
     page = await (await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${bastion.url}/portal/vms`);
-    await submitSignIn(page, bastion.firstAdmin!.username, bastion.firstAdmin!.password);
-    await replaceOneTimePassword(page, bastion.firstAdmin!.password, ADMIN_PASSWORD);
+    await openPortalAsNewcomer(page, bastion, { ...bastion.firstAdmin!, newPassword: ADMIN_PASSWORD });
   });
 
   afterAll(async () => {
