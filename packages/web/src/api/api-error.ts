@@ -1,4 +1,5 @@
 import type { ApiErrorBody } from '../../../protocol/src/api-types.js';
+import { shortenIds } from '../format/resource-ids.js';
 
 /** Codes the client makes up itself when the server's answer carries none. */
 export const CLIENT_ERROR_CODES = {
@@ -87,4 +88,5 @@ export const networkError = (cause: unknown): ApiError =>
 
 /** A message fit for users from anything thrown. */
 export const userMessage = (error: unknown): string =>
-  error instanceof ApiError ? error.message : 'Something went wrong. Reload the page and try again.';
+  // Resource IDs in the server's text become names ("virtualMachines/web01"): people read those.
+  error instanceof ApiError ? shortenIds(error.message) : 'Something went wrong. Reload the page and try again.';

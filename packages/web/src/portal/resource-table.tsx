@@ -1,4 +1,16 @@
-import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, makeStyles, tokens } from '@fluentui/react-components';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  createTableColumn,
+  makeStyles,
+  tokens,
+  useTableColumnSizing_unstable,
+  useTableFeatures,
+} from '@fluentui/react-components';
 import { useMemo, useState, type ReactNode } from 'react';
 
 export interface Column<T> {
@@ -19,6 +31,8 @@ export interface ResourceTableProps<T> {
   rowKey(item: T): string;
   /** Column sorted ascending at first; unset keeps the server's order. */
   initialSortKey?: string;
+  /** Columns get a drag handle on their right edge (and keyboard resizing from the header's menu key). */
+  resizableColumns?: boolean;
 }
 
 type Sort = { key: string; direction: 'ascending' | 'descending' } | undefined;
@@ -32,8 +46,17 @@ const compare = (a: string | number, b: string | number): number =>
   typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: 'base' });
 
 /** A semantic `<table>` (Fluent Table) with click-to-sort headers. */
-export function ResourceTable<T>({ label, columns, items, rowKey, initialSortKey }: ResourceTableProps<T>) {
+export function ResourceTable<T>({ label, columns, items, rowKey, initialSortKey, resizableColumns = false }: ResourceTableProps<T>) {
   const styles = useStyles();
+  // Fluent's column sizing: the hook always runs (hooks' order), its props are used only when resizable.
+  const sizingColumns = useMemo(() => columns.map((c) => createTableColumn<T>({ columnId: c.key })), [columns]);
+  const sizingOptions = useMemo(
+    () => Object.fromEntries(columns.map((c) => [c.key, { minWidth: 64, idealWidth: c.width ? Number.parseInt(c.width, 10) : 140 }])),
+    [columns],
+  );
+  const { columnSizing_unstable: sizing, tableRef } = useTableFeatures({ columns: sizingColumns, items: [] as T[] }, [
+    useTableColumnSizing_unstable({ columnSizingOptions: sizingOptions, autoFitColumns: false }),
+  ]);
   const [sort, setSort] = useState<Sort>(initialSortKey ? { key: initialSortKey, direction: 'ascending' } : undefined);
 
   const rows = useMemo(() => {
@@ -48,13 +71,14 @@ export function ResourceTable<T>({ label, columns, items, rowKey, initialSortKey
 
   return (
     <div className={styles.scroller}>
-      <Table aria-label={label} className={styles.table} sortable>
+      <Table aria-label={label} className={styles.table} sortable {...(resizableColumns ? { ref: tableRef, ...sizing.getTableProps() } : {})}>
         <TableHeader>
           <TableRow>
             {columns.map((c) => (
               <TableHeaderCell
                 key={c.key}
-                style={c.width ? { width: c.width } : undefined}
+                style={c.width && !resizableColumns ? { width: c.width } : undefined}
+                {...(resizableColumns ? sizing.getTableHeaderCellProps(c.key) : {})}
                 {...(c.sortValue ? { sortDirection: sort?.key === c.key ? sort.direction : undefined, onClick: () => toggle(c.key) } : { sortable: false })}
               >
                 {c.label}
@@ -66,7 +90,9 @@ export function ResourceTable<T>({ label, columns, items, rowKey, initialSortKey
           {rows.map((item) => (
             <TableRow key={rowKey(item)}>
               {columns.map((c) => (
-                <TableCell key={c.key}>{c.render(item)}</TableCell>
+                <TableCell key={c.key} {...(resizableColumns ? sizing.getTableCellProps(c.key) : {})}>
+                  {c.render(item)}
+                </TableCell>
               ))}
             </TableRow>
           ))}

@@ -1,7 +1,9 @@
 import { Badge } from '@fluentui/react-components';
 import type { AuditEvent } from '../../../../protocol/src/api-types.js';
 import { CONNECTED_MESSAGE, type BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
-import { NONE, nameFromId, timeText } from '../../format/resource-format.js';
+import { timeText } from '../../format/date-format.js';
+import { isResourceId, shortenIds, shortResourceName } from '../../format/resource-ids.js';
+import { NONE, nameFromId } from '../../format/resource-format.js';
 import type { Column } from '../resource-table.js';
 import { bytesText, durationText, END_REASON_TEXT } from '../sessions/session-format.js';
 
@@ -12,10 +14,33 @@ function shorten(text: string | null): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
+/** Long words (IDs, user agents) break inside their own column instead of running into the next one. */
+const WRAP = { overflowWrap: 'anywhere', whiteSpace: 'normal' } as const;
+
+/** A resource ID as its short name, the whole ID on hover (and for screen readers, as the title). */
+function IdText({ id }: { id: string | null }) {
+  if (!id) return <>{NONE}</>;
+  return (
+    <span title={id} style={WRAP}>
+      {isResourceId(id) ? shortResourceName(id) : id}
+    </span>
+  );
+}
+
+/** A message in full, wrapped, with its resource IDs as names (the full text on hover). */
+function MessageText({ text }: { text: string }) {
+  const short = shortenIds(text);
+  return (
+    <span title={short === text ? undefined : text} style={WRAP}>
+      {short}
+    </span>
+  );
+}
+
 /** The general audit events (sign-ins, role changes, disconnects…). */
 export const EVENT_COLUMNS: Column<AuditEvent>[] = [
   { key: 'time', label: 'Time', render: (e) => <time dateTime={e.time}>{timeText(e.time)}</time>, sortValue: (e) => e.time, width: '190px' },
-  { key: 'type', label: 'Type', render: (e) => e.type, sortValue: (e) => e.type },
+  { key: 'type', label: 'Type', render: (e) => <span style={WRAP}>{e.type}</span>, sortValue: (e) => e.type, width: '200px' },
   { key: 'code', label: 'Code', render: (e) => e.code, sortValue: (e) => e.code, width: '80px' },
   {
     key: 'outcome',
@@ -28,10 +53,10 @@ export const EVENT_COLUMNS: Column<AuditEvent>[] = [
     sortValue: (e) => e.outcome,
   },
   { key: 'actor', label: 'Actor', render: (e) => e.actor ?? NONE, sortValue: (e) => e.actor ?? '' },
-  { key: 'target', label: 'Target', render: (e) => e.target ?? NONE, sortValue: (e) => e.target ?? '' },
+  { key: 'target', label: 'Target', render: (e) => <IdText id={e.target} />, sortValue: (e) => e.target ?? '' },
   { key: 'clientIp', label: 'Client IP', render: (e) => e.clientIp ?? NONE, sortValue: (e) => e.clientIp ?? '' },
-  { key: 'userAgent', label: 'User agent', render: (e) => <span title={e.userAgent ?? undefined}>{shorten(e.userAgent)}</span> },
-  { key: 'message', label: 'Message', render: (e) => e.message },
+  { key: 'userAgent', label: 'User agent', render: (e) => <span title={e.userAgent ?? undefined}>{shorten(e.userAgent)}</span>, width: '200px' },
+  { key: 'message', label: 'Message', render: (e) => <MessageText text={e.message} />, width: '320px' },
 ];
 
 const succeeded = (r: BastionAuditRecord): boolean => r.message === CONNECTED_MESSAGE;
@@ -59,5 +84,5 @@ export const CONNECTION_COLUMNS: Column<BastionAuditRecord>[] = [
   { key: 'duration', label: 'Duration', render: (r) => durationText(r.durationMs), sortValue: (r) => r.durationMs ?? -1 },
   { key: 'bytesIn', label: 'Bytes in', render: (r) => bytesText(r.bytesIn), sortValue: (r) => r.bytesIn },
   { key: 'bytesOut', label: 'Bytes out', render: (r) => bytesText(r.bytesOut), sortValue: (r) => r.bytesOut },
-  { key: 'message', label: 'Message', render: (r) => r.message },
+  { key: 'message', label: 'Message', render: (r) => <MessageText text={r.message} />, width: '280px' },
 ];

@@ -4,8 +4,17 @@ import type { VirtualMachine } from '../../../../protocol/src/api-types.js';
 import { NO_FILTERS, type AuditFilters } from './audit-filters.js';
 
 const useStyles = makeStyles({
-  form: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalS },
-  narrow: { minWidth: '120px' },
+  // A grid of equal fields that reflows by width (one column on a phone), the buttons on the last row's end.
+  form: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(170px, 1fr))',
+    alignItems: 'end',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalS,
+    maxWidth: '1200px',
+  },
+  narrow: {},
+  actions: { display: 'flex', columnGap: tokens.spacingHorizontalS },
 });
 
 export interface AuditFilterBarProps {
@@ -62,17 +71,19 @@ export function AuditFilterBar({ applied, vms, showProtocol, apply }: AuditFilte
       <Field label="To">
         <Input type="datetime-local" value={draft.until} onChange={(_, d) => set('until', d.value)} />
       </Field>
-      <Button appearance="primary" type="submit">
-        Apply
-      </Button>
-      <Button
-        onClick={() => {
-          setDraft(NO_FILTERS);
-          apply(NO_FILTERS);
-        }}
-      >
-        Clear
-      </Button>
+      <div className={styles.actions}>
+        <Button appearance="primary" type="submit">
+          Apply
+        </Button>
+        <Button
+          onClick={() => {
+            setDraft(NO_FILTERS);
+            apply(NO_FILTERS);
+          }}
+        >
+          Clear
+        </Button>
+      </div>
     </form>
   );
 }

@@ -64,8 +64,8 @@ export function AuditLogPage() {
   );
 
   return view === 'connections' ? (
-    <ResourcePage title="Audit log" data={connections} columns={CONNECTION_COLUMNS} rowKey={(r) => r.sessionId} emptyText="No connections match the filters" commands={commands} banner={head} />
+    <ResourcePage title="Audit log" data={connections} columns={CONNECTION_COLUMNS} resizableColumns rowKey={(r) => r.sessionId} emptyText="No connections match the filters" commands={commands} banner={head} />
   ) : (
-    <ResourcePage title="Audit log" data={events} columns={EVENT_COLUMNS} rowKey={(e) => e.id} emptyText="No audit events match the filters" commands={commands} banner={head} />
+    <ResourcePage title="Audit log" data={events} columns={EVENT_COLUMNS} resizableColumns rowKey={(e) => e.id} emptyText="No audit events match the filters" commands={commands} banner={head} />
   );
 }
