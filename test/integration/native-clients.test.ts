@@ -152,7 +152,9 @@ describe('bastion ssh and tunnel with OpenSSH', () => {
     expect(r.code, r.err).toBe(42);
     const proof = await execInVm(testbedVm(tb, 'vm-ssh'), 'cat /tmp/bastion-native-proof; rm -f /tmp/bastion-native-proof');
     expect(proof.stdout.trim().split('\n')).toEqual(['vm-ssh', '42']);
-    const record = (await b.connections.list({ targetResourceId: vmId('vm-ssh') }))[0]!;
+    // The CLI exits when its side of the tunnel closes; the bastion writes the row's end a moment later.
+    const newest = (await b.connections.list({ targetResourceId: vmId('vm-ssh') }))[0]!;
+    const record = await waitForEndedRecord(b.connections, newest.sessionId);
     expect(record).toMatchObject({ protocol: 'tunnel', principalName: 'operator', targetVMIPAddress: '10.90.1.4', targetPort: 22, message: 'Successfully Connected.', endReason: expect.stringMatching(/closed/) });
     expect(record.tunnelId).toMatch(/^[0-9a-f-]{36}$/);
     expect(record.bytesIn).toBeGreaterThan(1000);

@@ -140,5 +140,19 @@ export function runAuditAtomicitySuite(name: string, open: () => Promise<Store>)
       ).rejects.toThrow('the change failed');
       expect([await eventsFor(kept), await eventsFor(lost)]).toEqual([1, 0]);
     });
+
+    it('pins an SSH host key on first use together with its ssh.hostkey.pinned event: a refused event leaves no pin', async () => {
+      const trust = new HostKeyTrust(store.db);
+      const vmA = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${unique('vm')}`;
+      const vmB = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${unique('vm')}`;
+      const pinAudit = (vm: string, ok: boolean) => ({ audit, event: () => (ok ? event('ssh.hostkey.pinned', vm) : refused(vm)) });
+      expect((await trust.check(vmA, '10.0.0.4', 22, 'ssh-ed25519', 'SHA256:aaa', pinAudit(vmA, true))).status).toBe('new');
+      expect([await trust.get(vmA, 22).then((p) => p?.fingerprint), await eventsFor(vmA)]).toEqual(['SHA256:aaa', 1]);
+      // A second connection matches: no new pin, no new event.
+      expect((await trust.check(vmA, '10.0.0.4', 22, 'ssh-ed25519', 'SHA256:aaa', pinAudit(vmA, true))).status).toBe('match');
+      expect(await eventsFor(vmA)).toBe(1);
+      await expect(trust.check(vmB, '10.0.0.5', 22, 'ssh-ed25519', 'SHA256:bbb', pinAudit(vmB, false))).rejects.toThrow();
+      expect([await trust.get(vmB, 22), await eventsFor(vmB)]).toEqual([undefined, 0]);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
 import type { Database } from '../../storage/schema.js';
 import type { VerifyHostKey } from './connect.js';
 import { sshErrors } from './errors.js';
@@ -54,6 +55,12 @@ const toPinned = (row: SshHostKeysTable): PinnedHostKey => ({
 
 const vmKey = (vmId: string): string => vmId.trim().toLowerCase();
 
+/** The audit event of a pin on first use, written in the pin's own transaction (design 0009). */
+export interface PinAudit {
+  audit: AuditLog;
+  event: (pinned: PinnedHostKey) => AuditInput;
+}
+
 /**
  * Trust on first use for VM host keys (table `ssh_host_keys`, migration 0003): the first connection to a
  * VM's port pins the key's SHA-256 fingerprint; later connections must present the same key.
@@ -82,18 +89,30 @@ export class HostKeyTrust {
   }
 
   /** Compares the offered key with the pinned one; pins it when there is none yet ('new'). */
-  async check(vmId: string, host: string, port: number, keyType: string, fingerprint: string): Promise<HostKeyCheck> {
+  async check(vmId: string, host: string, port: number, keyType: string, fingerprint: string, pinAudit?: PinAudit): Promise<HostKeyCheck> {
     let pinned = await this.get(vmId, port);
     if (!pinned) {
-      await this.db
-        .insertInto('ssh_host_keys')
-        .values({ vm_id_key: vmKey(vmId), host, port, key_type: keyType, fingerprint, first_seen_at: this.now().toISOString(), accepted_by: null })
-        .onConflict((oc) => oc.columns(['vm_id_key', 'port']).doNothing())
-        .execute();
-      pinned = await this.get(vmId, port);
-      if (!pinned) throw new Error(`ssh_host_keys: the row for ${vmId}:${port} vanished after insert`);
-      // A concurrent first connection may have pinned another key: compare with whatever won.
-      if (pinned.fingerprint === fingerprint) return { status: 'new', pinned };
+      // The pin and its audit event commit together: a crash never leaves a trusted key nobody was told of.
+      const pin = async (store: HostKeyTrust, tx?: Kysely<Database>): Promise<PinnedHostKey | 'new'> => {
+        const inserted = await store.db
+          .insertInto('ssh_host_keys')
+          .values({ vm_id_key: vmKey(vmId), host, port, key_type: keyType, fingerprint, first_seen_at: this.now().toISOString(), accepted_by: null })
+          .onConflict((oc) => oc.columns(['vm_id_key', 'port']).doNothing())
+          .executeTakeFirst();
+        const row = await store.get(vmId, port);
+        if (!row) throw new Error(`ssh_host_keys: the row for ${vmId}:${port} vanished after insert`);
+        // A concurrent first connection may have pinned another key: compare with whatever won.
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 && row.fingerprint === fingerprint) {
+          if (tx && pinAudit) await pinAudit.audit.writeIn(tx, pinAudit.event(row));
+          pinned = row;
+          return 'new';
+        }
+        return row;
+      };
+      const result = pinAudit ? await pinAudit.audit.change((tx) => pin(this.in(tx), tx)) : await pin(this);
+      if (result === 'new') return { status: 'new', pinned: pinned! };
+      pinned = result;
+      if (pinned.fingerprint === fingerprint) return { status: 'match', pinned };
     }
     if (pinned.fingerprint === fingerprint) return { status: 'match', pinned };
     // Remembered so that an administrator sees, and can accept, exactly the key that was refused.
@@ -145,9 +164,9 @@ export class HostKeyTrust {
    * A `verifyHostKey` hook for openSshSession: accepts new and matching keys, rejects a changed one with
    * SshError 'host_key_changed'. `onResult` sees every check (e.g. to show the fingerprint on first use).
    */
-  verifier(vmId: string, host: string, port: number, onResult?: (result: HostKeyCheck) => void): VerifyHostKey {
+  verifier(vmId: string, host: string, port: number, onResult?: (result: HostKeyCheck) => void, pinAudit?: PinAudit): VerifyHostKey {
     return async (fingerprint, keyType) => {
-      const result = await this.check(vmId, host, port, keyType, fingerprint);
+      const result = await this.check(vmId, host, port, keyType, fingerprint, pinAudit);
       onResult?.(result);
       if (result.status === 'changed') throw sshErrors.hostKeyChanged(result.expected, fingerprint, keyType);
       return true;

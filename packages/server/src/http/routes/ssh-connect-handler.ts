@@ -5,6 +5,7 @@ import { WS_CLOSE, type SshWireErrorCode } from '../../../../protocol/src/ssh-me
 import type { AuditInput, AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { HostKeyTrust, openSshSession, SshError, type HostKeyCheck, type SshAuth, type SshSession } from '../../gateway/ssh/index.js';
+import type { PinAudit } from '../../gateway/ssh/host-key-trust.js';
 import { failSocket, failWithError, relaySshSession, sendControl, wireErrorCode, type RelayHandle, type RelaySocket } from '../../gateway/ssh/relay.js';
 import type { SshTicketRedeem, SshTicketTarget } from '../../gateway/ssh/tickets.js';
 import type { InventoryService } from '../../inventory/service.js';
@@ -82,16 +83,23 @@ export function auditSshEvent(deps: Pick<SshConnectDeps, 'audit'>, request: Fast
   );
 }
 
-/** ssh.hostkey.pinned / ssh.hostkey.mismatch for what the verifier saw during the handshake. */
-function auditHostKey(deps: SshConnectDeps, request: FastifyRequest, actor: string | null | undefined, target: SshTicketTarget, check: HostKeyCheck | undefined): Promise<void> {
-  if (check?.status === 'new')
-    return auditSshEvent(deps, request, {
+/** ssh.hostkey.pinned, written by the trust store in the pin's own transaction (design 0009). */
+function pinAudit(deps: SshConnectDeps, request: FastifyRequest, actor: string | null | undefined, target: SshTicketTarget): PinAudit {
+  return {
+    audit: deps.audit,
+    event: (pinned) => ({
+      ...requestWho(request, actor),
       type: 'ssh.hostkey.pinned',
       outcome: 'success',
       target: target.vmId,
-      message: `Host key ${check.pinned.fingerprint} (${check.pinned.keyType}) of ${target.host}:${target.port} recorded on first use.`,
-      details: { fingerprint: check.pinned.fingerprint, keyType: check.pinned.keyType, host: target.host, port: target.port },
-    }, actor);
+      message: `Host key ${pinned.fingerprint} (${pinned.keyType}) of ${target.host}:${target.port} recorded on first use.`,
+      details: { fingerprint: pinned.fingerprint, keyType: pinned.keyType, host: target.host, port: target.port },
+    }),
+  };
+}
+
+/** ssh.hostkey.mismatch for what the verifier saw during the handshake (a refusal: nothing changed). */
+function auditHostKey(deps: SshConnectDeps, request: FastifyRequest, actor: string | null | undefined, target: SshTicketTarget, check: HostKeyCheck | undefined): Promise<void> {
   if (check?.status === 'changed') {
     const offered = check.pinned.offered;
     return auditSshEvent(deps, request, {
@@ -194,7 +202,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
         username: target.username,
         auth: admitted.auth,
         ...initialSize(request.query as { cols?: number; rows?: number }),
-        verifyHostKey: deps.hostKeys.verifier(admitted.hostKeyId, target.host, target.port, (r) => (hostKeyCheck = r)),
+        verifyHostKey: deps.hostKeys.verifier(admitted.hostKeyId, target.host, target.port, (r) => (hostKeyCheck = r), pinAudit(deps, request, admission.actor, target)),
       });
     } catch (err) {
       await auditHostKey(deps, request, admission.actor, target, hostKeyCheck);
