@@ -3,7 +3,7 @@ import type { FastifyInstance, InjectOptions, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nonCanonicalReason } from './plugins/canonical-path.js';
 import { rawClient, type RawClient } from './raw-https.js';
-import { as, createTestBastion, signIn, signInAsReadyAdmin, type Session, type TestBastion } from './test-app.js';
+import { as, createTestBastion, fillRoute, signIn, signInAsReadyAdmin, type Session, type TestBastion } from './test-app.js';
 
 /**
  * Issue #12, finding 1: `/%61pi/users` answered the user list without credentials, because the checks read
@@ -48,17 +48,7 @@ const values: Record<string, string> = {
   'tokens/:id': '00000000-0000-4000-8000-000000000004',
 };
 
-function fill(url: string): string {
-  const parts = url.split('/');
-  return parts
-    .map((seg, i) => {
-      if (!seg.startsWith(':')) return seg;
-      const value = values[`${parts[i - 1]}/${seg}`];
-      if (value === undefined) throw new Error(`no value for ${seg} after "${parts[i - 1]}/" in ${url}: add one to \`values\``);
-      return value;
-    })
-    .join('/');
-}
+const fill = (url: string): string => fillRoute(url, values, (v) => v);
 
 const hex = (c: string): string => `%${c.charCodeAt(0).toString(16)}`;
 

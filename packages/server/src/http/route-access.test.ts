@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, createTestBastion, signIn, signInAsReadyAdmin, type Session, type TestBastion } from './test-app.js';
+import { as, createTestBastion, fillRoute, signIn, signInAsReadyAdmin, type Session, type TestBastion } from './test-app.js';
 
 /**
  * Fail-closed authorization over the whole route table. The routes are the ones the app registered
@@ -31,17 +31,7 @@ const rg = `/subscriptions/${SUB}/resourceGroups/rg-ra`;
 const vmId = `${rg}/providers/Microsoft.Compute/virtualMachines/vm-ra`;
 
 /** The route's URL with every `:param` replaced; throws naming a parameter this test does not know yet. */
-function fill(url: string): string {
-  const parts = url.split('/');
-  return parts
-    .map((seg, i) => {
-      if (!seg.startsWith(':')) return seg;
-      const value = values[`${parts[i - 1]}/${seg}`];
-      if (value === undefined) throw new Error(`no value for ${seg} after "${parts[i - 1]}/" in ${url}: add one to \`values\` in route-access.test.ts`);
-      return encodeURIComponent(value);
-    })
-    .join('/');
-}
+const fill = (url: string): string => fillRoute(url, values);
 
 beforeAll(async () => {
   b = await createTestBastion({

@@ -93,3 +93,19 @@ export async function signInAsReadyAdmin(bastion: Bastion): Promise<Session> {
   if (res.statusCode !== 204) throw new Error(`password change answered ${res.statusCode}: ${res.body}`);
   return session;
 }
+
+/**
+ * A route pattern with every `:param` replaced by the value named by the segment before it
+ * (`'virtualMachines/:name'`); throws naming a parameter the caller has no value for.
+ */
+export function fillRoute(url: string, values: Record<string, string>, encode: (value: string) => string = encodeURIComponent): string {
+  const parts = url.split('/');
+  return parts
+    .map((seg, i) => {
+      if (!seg.startsWith(':')) return seg;
+      const value = values[`${parts[i - 1]}/${seg}`];
+      if (value === undefined) throw new Error(`no value for ${seg} after "${parts[i - 1]}/" in ${url}: add one to the test's values`);
+      return encode(value);
+    })
+    .join('/');
+}
