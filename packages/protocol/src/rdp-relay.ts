@@ -27,6 +27,28 @@ export interface RdpTokenResponse {
   clipboard: boolean;
 }
 
+/** Where the browser asks whether its RDP session is being recorded (design 0006). */
+export const RDP_STATUS_PATH = '/api/rdp/status';
+
+/**
+ * `POST /api/rdp/status` body: the association token the session was opened with. The relay consumed it,
+ * but keeps the session's recording status under its hash for as long as the session lives, for the
+ * signed-in user it was issued to only (anyone else, or a token of no live session: 404).
+ */
+export interface RdpStatusRequest {
+  token: string;
+}
+
+/**
+ * 200 answer. `recorded: false` with a `message` when the recording could not start or broke
+ * (recordings.onFailure: continue): the page shows the message for the rest of the session. Without a
+ * message, recording of RDP is simply off on this bastion. Once false it stays false.
+ */
+export interface RdpStatusResponse {
+  recorded: boolean;
+  message?: string;
+}
+
 /**
  * `http_status` values in the relay's RDCleanPath error PDU (error_code 1 = general). A negotiation
  * failure (the VM refused the requested security protocol, e.g. it requires NLA) is error_code 2 and

@@ -11,6 +11,7 @@ import { RdpClientStream } from '../../gateway/rdp/relay.js';
 import type { GatewayWebSocket } from '../../gateway/ws-socket.js';
 import { checkDialTarget } from '../../gateway/target-policy.js';
 import type { RdpTokenStore, RdpTokenTarget } from '../../gateway/rdp/tokens.js';
+import type { RdpSessionStatus, RdpSessionStatusHandle } from '../../gateway/rdp/session-status.js';
 import { describeCertificate, type RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
 import { checkConnectionRequest, mstshashOf } from '../../gateway/rdp/x224.js';
 import * as ids from '../../inventory/ids.js';
@@ -26,6 +27,8 @@ export interface RdpRelayDeps {
   audit: AuditLog;
   inventory: InventoryService;
   tokens: RdpTokenStore;
+  /** Recording status per session, for the page's POST /api/rdp/status (design 0006). */
+  statuses: RdpSessionStatus;
   certificates: RdpCertificateTrust;
   connections: ConnectionLog;
   live: LiveSessions;
@@ -116,6 +119,7 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
   let record: BastionAuditRecord | undefined;
   let conn: RdpServerConnection | undefined;
   let unregister = (): void => undefined;
+  let status: RdpSessionStatusHandle | undefined;
   // Set when an administrator or a limit ends the session before it relays: the record says so, not "client_closed".
   let endedBy: 'terminated' | 'idle_timeout' | 'max_duration' | undefined;
   const now = (): string => new Date().toISOString();
@@ -165,10 +169,15 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     if (stream.clientGone || endedBy) throw new RdpRelayError('bad_request', 'The browser left during the handshake.', { errorCode: 1 });
     record = await deps.connections.connected(started);
     const connected = record;
+    // Opened before the answer, so the page's first status request after connecting finds it.
+    const recorded = deps.recordings?.settings.rdp.enabled ?? false;
+    status = deps.statuses.open(req.proxyAuth, request.user.id, recorded);
+    const told = status;
     // The capture file exists before the first byte flows (design 0006); it taps the stream both ways.
-    const capture = await startRdpRecording(deps.recordings, connected, stream);
+    const capture = await startRdpRecording(deps.recordings, connected, stream, (message) => told.notRecorded(message));
     stream.relay(responsePdu(conn.x224Confirm, conn.certChain, conn.serverAddr), conn.tls, (reason) => {
       void capture?.close();
+      told.close();
       ended = deps.connections
         .end(connected, { kind: 'ended', reason, endTime: now(), bytesIn: stream.stats.bytesIn, bytesOut: stream.stats.bytesOut })
         .then(
@@ -188,6 +197,7 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     });
   })().catch(async (err: unknown) => {
     conn?.tls.destroy();
+    status?.close();
     const failure = err instanceof RdpRelayError ? err : rdpErrors.internal(err);
     if (failure.kind === 'internal') request.log.error({ err }, 'browser RDP relay failed');
     else request.log.info({ reason: failure.message }, 'browser RDP connection refused');

@@ -1,12 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { RdpCertificateList, RdpTokenResponse } from '../../../../protocol/src/rdp-relay.js';
+import { RDP_STATUS_PATH, type RdpCertificateList, type RdpStatusResponse, type RdpTokenResponse } from '../../../../protocol/src/rdp-relay.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ConnectionLog } from '../../audit/connection-log.js';
 import { BastionError, conflict, notFound } from '../../errors.js';
 import { RdpCertificateTrust } from '../../gateway/rdp/certificate-trust.js';
 import { destinationOf, RdpTokenStore } from '../../gateway/rdp/tokens.js';
+import { RdpSessionStatus } from '../../gateway/rdp/session-status.js';
 import { checkDialTarget, dialError } from '../../gateway/target-policy.js';
 import { clipboardAllowed } from '../../inventory/bastion-features.js';
 import type { InventoryService } from '../../inventory/service.js';
@@ -37,6 +38,7 @@ export interface RdpRouteDeps {
   connections: ConnectionLog;
   live: LiveSessions;
   tokens?: RdpTokenStore;
+  statuses?: RdpSessionStatus;
   certificates?: RdpCertificateTrust;
   dialTimeouts?: RdpRelayDeps['dialTimeouts'];
   /** Session recordings (design 0006): the relay's plaintext stream is captured as rdpcap. */
@@ -49,8 +51,29 @@ export const rdpRoutes =
   async (app) => {
     const tokens = deps.tokens ?? new RdpTokenStore();
     const certificates = deps.certificates ?? new RdpCertificateTrust(deps.db);
-    app.addHook('onClose', async () => tokens.clear());
-    const relayDeps: RdpRelayDeps = { ...deps, tokens, certificates };
+    const statuses = deps.statuses ?? new RdpSessionStatus();
+    app.addHook('onClose', async () => (tokens.clear(), statuses.clear()));
+    const relayDeps: RdpRelayDeps = { ...deps, tokens, statuses, certificates };
+
+    app.post(
+      RDP_STATUS_PATH,
+      {
+        // As the relay's rule; the entry itself is bound to the user who redeemed the token (anyone else: 404).
+        config: { access: { kind: 'somewhere', action: ACTIONS.virtualMachines.read } },
+        schema: {
+          tags,
+          summary: 'Whether the RDP session opened with this association token is being recorded (its owner only; while it lives and a minute after)',
+          body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }, strict),
+          response: { 200: Type.Object({ recorded: Type.Boolean(), message: Type.Optional(Type.String()) }, strict) },
+        },
+      },
+      async (request) => {
+        const found = statuses.get(request.body.token, request.user!.id);
+        if (!found) throw notFound('A live RDP session of yours opened with this token');
+        const body: RdpStatusResponse = found;
+        return body;
+      },
+    );
 
     const tokenVm = vmIdFor('/bastionRdp');
     app.post(

@@ -35,17 +35,22 @@ export async function startSshRecording(recordings: Recordings | undefined, reco
 }
 
 /**
- * Starts the capture of an RDP session and taps the relay's stream into it. RDP has no channel of ours to
- * tell the user, so under 'continue' a failure is only logged and audited; under 'disconnect' the relay ends.
- * Throws (the caller's refusal path) when the capture cannot start under 'disconnect'.
+ * Starts the capture of an RDP session and taps the relay's stream into it. RDP has no channel of ours inside
+ * the session, so under 'continue' a capture that cannot start or breaks later is logged, audited and handed
+ * to `notRecorded` (the relay keeps it for the page's status request: gateway/rdp/session-status.ts); under
+ * 'disconnect' the relay ends the session, and `notRecorded` gets the reason too, for the page to show. Throws (the caller's refusal path) when the
+ * capture cannot start under 'disconnect'.
  */
-export async function startRdpRecording(recordings: Recordings | undefined, record: BastionAuditRecord, stream: RdpClientStream): Promise<RdpRecording | undefined> {
+export async function startRdpRecording(recordings: Recordings | undefined, record: BastionAuditRecord, stream: RdpClientStream, notRecorded: (message: string) => void): Promise<RdpRecording | undefined> {
   if (!recordings) return undefined;
   const disconnect = recordings.settings.onFailure === 'disconnect';
-  const started = await recordings.startRdp(record, () => {
-    if (disconnect) stream.shutdown('terminated', 'The session recording failed.');
+  const started = await recordings.startRdp(record, (message) => {
+    // Told before the end, so that the page asking why the session ended learns it (the close reason is cut).
+    notRecorded(`${message} ${disconnect ? DISCONNECT_NOTE : CONTINUE_NOTE}`);
+    if (disconnect) stream.shutdown('terminated', `${message} ${DISCONNECT_NOTE}`);
   });
   if (!started.ok) {
+    notRecorded(`${started.message} ${disconnect ? DISCONNECT_NOTE : CONTINUE_NOTE}`);
     if (disconnect) throw new Error(`${started.message} ${DISCONNECT_NOTE}`);
     return undefined;
   }
