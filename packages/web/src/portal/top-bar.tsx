@@ -56,7 +56,8 @@ export function TopBar({ user, signOut, navOpen, toggleNav }: TopBarProps) {
             appearance="transparent"
             className={styles.account}
             aria-label={`Account: ${user.displayName}`}
-            icon={<Avatar name={user.displayName} size={24} color="colorful" aria-hidden />}
+            // No initials: text inside the button that its name ("Account: …") does not contain confuses voice control (WCAG 2.5.3).
+            icon={<Avatar size={24} color="brand" aria-hidden />}
             iconPosition="after"
           >
             {user.displayName}

@@ -1,4 +1,4 @@
-import { Button, Field, MessageBar, MessageBarActions, MessageBarBody, Select, Spinner, Text, Toolbar, ToolbarButton } from '@fluentui/react-components';
+import { Button, Field, MessageBar, MessageBarActions, MessageBarBody, Select, Spinner, Text, Toolbar, ToolbarButton, useRestoreFocusTarget } from '@fluentui/react-components';
 import { ArrowClockwise20Regular, PersonAdd20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { RoleAssignment, Subscription } from '../../../../protocol/src/api-types.js';
@@ -32,6 +32,8 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
   // Writing role assignments needs Owner or User Access Administrator somewhere: without it the button
   // is shown disabled with the reason, instead of opening a form the server then refuses.
   const canAdd = user.permissions?.manageAccess ?? user.isAdmin;
+  // The dialog is opened by state, not a DialogTrigger: this marks the button focus returns to on close.
+  const restoreFocus = useRestoreFocusTarget();
   const assignments = useAsync(() => api.roleAssignments(scope), [api, scope]);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<string | undefined>();
@@ -72,7 +74,7 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
         </Select>
       </Field>
       <Toolbar className={styles.toolbar} aria-label="Commands">
-        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)} disabledFocusable={!canAdd} aria-describedby={canAdd ? undefined : 'iam-add-reason'}>
+        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)} {...restoreFocus} disabledFocusable={!canAdd} aria-describedby={canAdd ? undefined : 'iam-add-reason'}>
           Add role assignment
         </ToolbarButton>
         <ToolbarButton icon={<ArrowClockwise20Regular />} onClick={assignments.reload} disabled={assignments.status === 'loading'}>

@@ -1,9 +1,9 @@
-import { Badge, Button, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarBody, Text, ToolbarButton } from '@fluentui/react-components';
+import { Badge, Button, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarBody, Text, ToolbarButton, useRestoreFocusTarget } from '@fluentui/react-components';
 import { PlugDisconnected20Regular } from '@fluentui/react-icons';
 import { useMemo, useState } from 'react';
 import { userMessage } from '../../api/api-error.js';
 import { usePortalSession } from '../../auth/session-context.js';
-import { timeText } from '../../format/resource-format.js';
+import { timeText } from '../../format/date-format.js';
 import { ResourcePage } from '../resource-page.js';
 import type { Column } from '../resource-table.js';
 import { SessionActions } from '../sessions/session-actions.js';
@@ -22,6 +22,8 @@ export function SessionsPage() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The confirmation opens by state (no DialogTrigger): focus returns to Disconnect when it closes.
+  const restoreFocus = useRestoreFocusTarget();
   const [banner, setBanner] = useState<{ intent: 'success' | 'warning' | 'error'; text: string } | undefined>();
 
   const rows = data.status === 'ready' ? data.data : [];
@@ -48,10 +50,10 @@ export function SessionsPage() {
       { key: 'vm', label: 'VM', render: (r) => <span title={r.targetResourceId}>{r.targetHostName}</span>, sortValue: (r) => r.targetHostName },
       { key: 'target', label: 'Target IP', render: (r) => r.targetIpAddress, sortValue: (r) => r.targetIpAddress },
       { key: 'protocol', label: 'Protocol', render: (r) => <Badge appearance="tint">{r.protocol}</Badge>, sortValue: (r) => r.protocol, width: '90px' },
-      { key: 'start', label: 'Start', render: (r) => <time dateTime={r.startTime}>{timeText(r.startTime)}</time>, sortValue: (r) => r.startTime },
+      { key: 'start', label: 'Start', render: (r) => <time dateTime={r.startTime}>{timeText(r.startTime)}</time>, sortValue: (r) => r.startTime, width: '190px' },
       { key: 'duration', label: 'Duration', render: (r) => minutesText(r.sessionDurationInMins), sortValue: (r) => r.sessionDurationInMins },
-      { key: 'bytesIn', label: 'Bytes in', render: (r) => bytesText(r.bytesIn), sortValue: (r) => r.bytesIn },
-      { key: 'bytesOut', label: 'Bytes out', render: (r) => bytesText(r.bytesOut), sortValue: (r) => r.bytesOut },
+      // One column for both directions: eleven columns did not fit beside the navigation at 1366 px.
+      { key: 'bytes', label: 'Data in / out', render: (r) => `${bytesText(r.bytesIn)} / ${bytesText(r.bytesOut)}`, sortValue: (r) => r.bytesIn + r.bytesOut, width: '130px' },
       { key: 'actions', label: 'Actions', render: (r) => <SessionActions session={r} /> },
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps -- toggle only uses the state setter
@@ -82,7 +84,7 @@ export function SessionsPage() {
         rowKey={(r) => r.sessionId}
         emptyText="No live sessions through the bastions you can manage"
         commands={
-          <ToolbarButton icon={<PlugDisconnected20Regular />} disabled={chosen.length === 0 || busy} onClick={() => setConfirming(true)}>
+          <ToolbarButton icon={<PlugDisconnected20Regular />} disabled={chosen.length === 0 || busy} onClick={() => setConfirming(true)} {...restoreFocus}>
             Disconnect
           </ToolbarButton>
         }
