@@ -11,6 +11,8 @@ import { describeRdpError, describeSessionEnd, rdpFailure, type RdpFailure } fro
 import { RdpToolbar, type RdpConnectionState } from './rdp-toolbar.js';
 import { useFocusToggle } from './use-focus-toggle.js';
 import { useFullscreen } from './use-fullscreen.js';
+import { useLeaveWarning } from '../session/use-leave-warning.js';
+import { recordingRefusal, useRecordingStatus } from './use-recording-status.js';
 
 export interface RdpStatus {
   state: RdpConnectionState;
@@ -80,6 +82,9 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
   const [remoteClipboardWaiting, setRemoteClipboardWaiting] = useState(false);
   /** The bastion's `clipboard` from the latest token (undefined until one arrives). */
   const [bastionClipboard, setBastionClipboard] = useState<boolean | undefined>();
+  /** The token of the latest connect: the key of the session's recording status on the server. */
+  const [token, setToken] = useState<string | undefined>();
+  const notRecorded = useRecordingStatus(rdp, token, status.state === 'connected');
   const { fullscreen, toggle: toggleFullscreen } = useFullscreen(rootRef);
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
@@ -87,6 +92,7 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
   useEffect(() => {
     onStatusRef.current?.(status);
   }, [status]);
+  useLeaveWarning(status.state === 'connected');
 
   // One connection per attempt (mount, Reconnect).
   useEffect(() => {
@@ -110,6 +116,12 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         () => undefined, // no certificate information: the error already shown stands
       );
     };
+    let spent: string | undefined;
+    // A refusal carries only numbers: if the bastion refused or ended the session because it could not record it, say so.
+    const explainRefusal = () => {
+      if (!spent) return;
+      void recordingRefusal(rdp, spent).then((message) => !signal.aborted && message && setStatus((s) => (s.state === 'ended' ? { ...s, message, ...(s.failure && { failure: { ...s.failure, message } }) } : s)));
+    };
     // Deferred a tick so React's StrictMode mount/unmount/mount does not spend the single-use token twice.
     const start = setTimeout(() => {
       const desktopSize = desktopSizeFor(host.clientWidth, host.clientHeight) ?? FALLBACK_SIZE;
@@ -120,7 +132,11 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         target: async () => {
           const t = await rdp.token(vmId, port);
           const allowed = t.clipboard !== false; // only an explicit false turns it off (an older server sends none)
-          if (!signal.aborted) setBastionClipboard(allowed);
+          if (!signal.aborted) {
+            setBastionClipboard(allowed);
+            setToken(t.token);
+          }
+          spent = t.token;
           return { username, password, destination: t.destination, proxyUrl: relayUrlFor(t.proxyUrl, window.location), token: t.token, clipboard: allowed };
         },
         onWarning: (message) => setNotice(message),
@@ -139,13 +155,18 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
           setStatus({ state: 'connected' });
           session.focus();
           session.ended.then(
-            (reason) => !signal.aborted && setStatus({ state: 'ended', message: describeSessionEnd(reason, session.userEnded) }),
+            (reason) => {
+              if (signal.aborted) return;
+              setStatus({ state: 'ended', message: describeSessionEnd(reason, session.userEnded) });
+              if (!session.userEnded) explainRefusal();
+            },
             (error: unknown) => {
               if (signal.aborted) return;
               // Disconnect tears the connection down; IronRDP may report that as an error.
               if (session.userEnded) return setStatus({ state: 'ended', message: describeSessionEnd('', true) });
               const failure = describeRdpError(error, 'session');
               setStatus({ state: 'ended', message: failure.message, failure });
+              explainRefusal();
             },
           );
         },
@@ -155,6 +176,7 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
           const failure: RdpFailure = isApiError(error) ? apiFailure(error) : describeRdpError(error, 'connect');
           setStatus({ state: 'ended', message: failure.message, failure });
           if (!isApiError(error) && MAYBE_CERTIFICATE.has(failure.kind)) checkCertificate();
+          if (!isApiError(error)) explainRefusal();
         },
       );
     }, 0);
@@ -232,6 +254,7 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         state={status.state}
         stateText={stateText}
         notice={notice}
+        notRecorded={notRecorded}
         clipboardEnabled={clipboardEnabled && bastionClipboard !== false}
         clipboardDisabledByBastion={bastionClipboard === false}
         remoteClipboardWaiting={remoteClipboardWaiting}
@@ -239,7 +262,7 @@ export function RdpSessionView({ vmId, vmName, username, password, port, clipboa
         keysButtonRef={keysButtonRef}
         onKeys={sendKeys}
         onToggleFocus={toggleFocus}
-        onPasteToVm={() => clipboardAction((s) => s.sendClipboard())}
+        onPasteToVm={() => clipboardAction((s) => s.sendClipboard(), () => setNotice('Clipboard text sent to the VM.'))}
         onCopyFromVm={() => clipboardAction((s) => s.saveRemoteClipboard(), () => setRemoteClipboardWaiting(false))}
         onFullscreen={toggleFullscreen}
         onDisconnect={disconnect}

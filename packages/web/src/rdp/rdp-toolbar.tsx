@@ -9,6 +9,7 @@ import {
   PlugDisconnectedRegular,
 } from '@fluentui/react-icons';
 import type { Ref } from 'react';
+import { BackToPortal } from '../session/back-to-portal.js';
 import { useSessionBarStyles } from '../session/session-bar-styles.js';
 import { SPECIAL_KEYS, type SpecialKey } from './key-sequences.js';
 
@@ -16,6 +17,7 @@ export type RdpConnectionState = 'connecting' | 'connected' | 'ended';
 
 const useStyles = makeStyles({
   grow: { flexGrow: 1 },
+  warning: { color: tokens.colorPaletteDarkOrangeForeground1 },
   actions: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalXS },
 });
 
@@ -25,6 +27,8 @@ export interface RdpToolbarProps {
   state: RdpConnectionState;
   stateText: string;
   notice: string | undefined;
+  /** Why this session is not being recorded (the bastion's words); stays for the rest of the session. */
+  notRecorded?: string | undefined;
   clipboardEnabled: boolean;
   /** The bastion has `disableCopyPaste`: say so (the clipboard buttons are gone). */
   clipboardDisabledByBastion?: boolean;
@@ -59,6 +63,11 @@ export function RdpToolbar(props: RdpToolbarProps) {
           <Text size={200}>· Copy and paste is disabled on this bastion</Text>
         ) : (
           !props.clipboardEnabled && <Text size={200}>· Clipboard off</Text>
+        )}
+        {props.notRecorded && (
+          <Text size={200} weight="semibold" className={styles.warning} aria-label="Recording">
+            · {props.notRecorded}
+          </Text>
         )}
         {props.notice && <Text size={200}>· {props.notice}</Text>}
       </div>
@@ -111,6 +120,7 @@ export function RdpToolbar(props: RdpToolbarProps) {
             Disconnect
           </Button>
         )}
+        <BackToPortal />
       </div>
     </div>
   );

@@ -3,6 +3,8 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { requestFromOpener } from '../connect/connect-handover.js';
 import { pendingConnections, type ConnectRequest } from '../connect/connect-request.js';
 import { DEFAULT_PORTAL_PATH } from '../routing/routes.js';
+import { ReloadReconnect } from './reload-reconnect.js';
+import { loadSettings, saveSettings, type SessionSettings } from './session-settings.js';
 import { SshSession } from './ssh-session.js';
 
 const useStyles = makeStyles({
@@ -21,12 +23,19 @@ async function resolveRequest(id: string): Promise<ConnectRequest | undefined> {
 
 const RdpSession = lazy(() => import('./rdp-session.js'));
 
-type Load = { state: 'loading' } | { state: 'ready'; request: ConnectRequest } | { state: 'missing' };
+type Load = { state: 'loading' } | { state: 'ready'; request: ConnectRequest } | { state: 'reloaded'; settings: SessionSettings } | { state: 'missing' };
+
+/** After a reload the request is gone from memory; its non-secret settings may still be in this tab's storage. */
+function afterReload(id: string): Load {
+  const settings = loadSettings(sessionStorage, id);
+  return settings ? { state: 'reloaded', settings } : { state: 'missing' };
+}
 
 /**
  * `/session/<id>`: one SSH or RDP session filling the tab (opened by the Connect form in this tab or a
- * new one). The connection details are held in memory only; a reload or a bookmarked address has none,
- * and says to start again from the portal.
+ * new one). The connection details are held in memory only; after a reload the tab's non-secret settings
+ * offer Reconnect (asking for the password or key again); a bookmarked address has none, and says to
+ * start again from the portal.
  */
 export function SessionPage({ id }: { id: string }) {
   const styles = useStyles();
@@ -34,17 +43,31 @@ export function SessionPage({ id }: { id: string }) {
 
   useEffect(() => {
     let current = true;
-    void resolveRequest(id).then((request) => current && setLoad(request ? { state: 'ready', request } : { state: 'missing' }));
+    void resolveRequest(id).then((request) => current && setLoad(request ? { state: 'ready', request } : afterReload(id)));
     return () => {
       current = false;
     };
   }, [id]);
 
   useEffect(() => {
-    if (load.state === 'ready') document.title = `${load.request.vmName} - Bastion`;
-  }, [load]);
+    if (load.state !== 'ready') return;
+    document.title = `${load.request.vmName} - Bastion`;
+    saveSettings(sessionStorage, id, load.request); // never the secret: see session-settings.ts
+  }, [id, load]);
 
   if (load.state === 'loading') return <Spinner className={styles.message} label="Opening the session…" />;
+  if (load.state === 'reloaded')
+    return (
+      <div className={styles.message}>
+        <ReloadReconnect
+          settings={load.settings}
+          onConnect={(request) => {
+            handedOver.set(id, request);
+            setLoad({ state: 'ready', request });
+          }}
+        />
+      </div>
+    );
   if (load.state === 'missing')
     return (
       <div className={styles.message}>

@@ -165,6 +165,13 @@ export class SshSocket {
     this.#sendControl({ type: 'ack', bytes });
   }
 
+  /** The user's Disconnect: ends the session (one `closed`, reason `client_closed`), then closes the socket. */
+  disconnect(): void {
+    if (this.#disposed) return;
+    this.#end({ reason: 'client_closed', message: 'You disconnected.' });
+    this.dispose();
+  }
+
   /** Closes the socket (if still open) and stops the timers; no events are emitted afterwards. */
   dispose(): void {
     if (this.#disposed) return;

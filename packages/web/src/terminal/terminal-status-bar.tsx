@@ -1,12 +1,15 @@
 import { Button, Spinner, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { ArrowClockwiseRegular, PlugDisconnectedRegular } from '@fluentui/react-icons';
 import type { ReactNode } from 'react';
+import { BackToPortal } from '../session/back-to-portal.js';
 import { useSessionBarStyles } from '../session/session-bar-styles.js';
-import type { SshReady } from './ssh-socket.js';
+import { describeEnd } from './session-end.js';
+import type { SshReady, SshSocketEnd } from './ssh-socket.js';
 
 export type Connection =
   | { state: 'connecting' }
   | { state: 'connected'; hostKey: SshReady['hostKey'] }
-  | { state: 'ended'; message: string };
+  | { state: 'ended'; end: SshSocketEnd };
 
 const useStyles = makeStyles({
   hostKey: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
@@ -19,16 +22,18 @@ export interface TerminalStatusBarProps {
   notice: string | undefined;
   endActions?: ReactNode;
   onReconnect(): void;
+  onDisconnect(): void;
 }
 
 /** VM, user and connection state (with the host key on first use); once ended, the reason and Reconnect. */
-export function TerminalStatusBar({ vmName, username, connection, notice, endActions, onReconnect }: TerminalStatusBarProps) {
+export function TerminalStatusBar({ vmName, username, connection, notice, endActions, onReconnect, onDisconnect }: TerminalStatusBarProps) {
   const styles = useStyles();
   const bar = useSessionBarStyles();
+  const ended = connection.state === 'ended' ? describeEnd(connection.end) : undefined;
   let stateText: string;
   if (connection.state === 'connecting') stateText = 'Connecting…';
   else if (connection.state === 'connected') stateText = 'Connected';
-  else stateText = `Disconnected: ${connection.message}`;
+  else stateText = ended!.title;
 
   return (
     <div className={bar.bar}>
@@ -38,7 +43,8 @@ export function TerminalStatusBar({ vmName, username, connection, notice, endAct
         <Text>{username}</Text>
         <Text aria-hidden>·</Text>
         {connection.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
-        <Text className={mergeClasses(connection.state === 'ended' && bar.ended, connection.state === 'connected' && bar.connected)}>{stateText}</Text>
+        <Text className={mergeClasses(ended && !ended.calm && bar.ended, connection.state === 'connected' && bar.connected)}>{stateText}</Text>
+        {ended?.detail && <Text className={mergeClasses(!ended.calm && bar.ended)}>{ended.calm ? ended.detail : `: ${ended.detail}`}</Text>}
         {connection.state === 'connected' && connection.hostKey.status === 'new' && (
           <Text size={200}>
             New host key pinned: {connection.hostKey.keyType} <span className={styles.hostKey}>{connection.hostKey.fingerprint}</span>
@@ -46,14 +52,19 @@ export function TerminalStatusBar({ vmName, username, connection, notice, endAct
         )}
         {notice && <Text size={200}>{notice}</Text>}
       </div>
-      {connection.state === 'ended' && (
-        <div className={bar.status}>
-          {endActions}
-          <Button appearance="primary" size="small" onClick={onReconnect}>
+      <div className={bar.status}>
+        {connection.state === 'ended' && endActions}
+        {connection.state === 'ended' ? (
+          <Button appearance="primary" size="small" icon={<ArrowClockwiseRegular />} onClick={onReconnect}>
             Reconnect
           </Button>
-        </div>
-      )}
+        ) : (
+          <Button appearance="subtle" size="small" icon={<PlugDisconnectedRegular />} disabled={connection.state !== 'connected'} onClick={onDisconnect}>
+            Disconnect
+          </Button>
+        )}
+        <BackToPortal />
+      </div>
     </div>
   );
 }

@@ -8,7 +8,7 @@ import {
   type PositioningVirtualElement,
 } from '@fluentui/react-components';
 import { CopyRegular, ClipboardPasteRegular } from '@fluentui/react-icons';
-import { ClipboardAddon, type ClipboardSelectionType, type IClipboardProvider } from '@xterm/addon-clipboard';
+import { ClipboardAddon } from '@xterm/addon-clipboard';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
@@ -17,6 +17,8 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useCallback, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
 import { AckAccumulator } from './ack-accumulator.js';
+import { useLeaveWarning } from '../session/use-leave-warning.js';
+import { shortcutOf, UNCONTROLLED_FOCUS_ATTRIBUTE, writeClipboard, writeOnlyClipboard } from './terminal-keys.js';
 import { TerminalSearchBar } from './terminal-search-bar.js';
 import { TerminalStatusBar, type Connection } from './terminal-status-bar.js';
 import { SshSocket, type SshSocketEnd, type WebSocketFactory } from './ssh-socket.js';
@@ -45,7 +47,7 @@ export interface TerminalViewProps {
 const COPY_PASTE_DISABLED = 'Copy and paste is disabled on this bastion';
 
 /** The host element exposes the screen's text, for automation (end-to-end tests) and accessibility tools. */
-export type TerminalHostElement = HTMLDivElement & { readScreenText?: () => string };
+export type TerminalHostElement = HTMLDivElement & { readScreenText?: () => string; readBufferText?: () => string };
 
 /** The connect URL with the terminal's size (`cols`, `rows`) for the PTY's first size. */
 export function withTerminalSize(url: string, cols: number, rows: number): string {
@@ -60,6 +62,14 @@ function screenText(term: Terminal): string {
   return rows.join('\n');
 }
 
+/** Every line of the buffer, scrollback included (what scrolling up shows). */
+function bufferText(term: Terminal): string {
+  const buffer = term.buffer.active;
+  const rows: string[] = [];
+  for (let y = 0; y < buffer.length; y++) rows.push(buffer.getLine(y)?.translateToString(true) ?? '');
+  return rows.join('\n');
+}
+
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100%', minHeight: '240px', backgroundColor: '#1e1e1e' },
   body: { position: 'relative', flexGrow: 1, minHeight: 0 },
@@ -67,26 +77,6 @@ const useStyles = makeStyles({
 });
 
 const TERMINAL_THEME = { background: '#1e1e1e', foreground: '#d4d4d4', cursor: '#d4d4d4', selectionBackground: '#264f78' } as const;
-
-/**
- * OSC 52 from the VM may set the clipboard (unless copy/paste is disabled); it may never read it (that
- * would leak the user's clipboard).
- */
-const writeOnlyClipboard = (allowed: () => boolean): IClipboardProvider => ({
-  readText: () => '',
-  writeText: (selection: ClipboardSelectionType, text: string) => (allowed() && String(selection) === 'c' ? writeClipboard(text) : undefined),
-});
-
-async function writeClipboard(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // Not focused or not allowed: the selection is still there for Ctrl+Shift+C / the menu.
-  }
-}
-
-/** Restores the modes a previous session may have left on (alternate screen, mouse tracking, bracketed paste). */
-const RESET_MODES = '\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[!p\r\n';
 
 /**
  * The browser-SSH terminal: xterm.js (fit, WebGL with DOM fallback, search, links, clipboard) on one
@@ -159,6 +149,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     searchRef.current = search;
     fitRef.current = fit;
     (host as TerminalHostElement).readScreenText = () => screenText(term);
+    (host as TerminalHostElement).readBufferText = () => bufferText(term);
 
     const subscriptions = [
       term.onData((data) => socketRef.current?.sendInput(data)),
@@ -171,13 +162,12 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       }),
     ];
     term.attachCustomKeyEventHandler((event) => {
-      if (!event.ctrlKey || !event.shiftKey || event.altKey || event.metaKey) return true;
-      const key = event.key.toLowerCase();
-      if (key !== 'f' && key !== 'c' && key !== 'v') return true;
+      const shortcut = shortcutOf(event);
+      if (!shortcut) return true;
       if (event.type === 'keydown') {
         event.preventDefault();
-        if (key === 'f') setSearchOpen(true);
-        else if (key === 'c') copy();
+        if (shortcut === 'search') setSearchOpen(true);
+        else if (shortcut === 'copy') copy();
         else void paste();
       }
       return false;
@@ -224,7 +214,9 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
     let socket: SshSocket | undefined;
     // Deferred a tick so React's StrictMode mount/unmount/mount does not spend the single-use ticket twice.
     const start = setTimeout(() => {
-      if (sessionsRef.current++ > 0) term.write(RESET_MODES);
+      // A new session starts on a clean terminal: a full reset (RIS) clears the screen, the scrollback
+      // and any mode the previous session left on (alternate screen, mouse tracking, bracketed paste).
+      if (sessionsRef.current++ > 0) term.reset();
       // Fit now and open the PTY at this size: a resize after the shell started would redraw its prompt mid-line.
       const host = hostRef.current;
       if (host && host.clientWidth > 0 && host.clientHeight > 0) fitRef.current?.fit();
@@ -248,7 +240,7 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       s.on('notRecorded', (message) => setNotRecorded(message));
       s.on('vmStatus', (message) => setVmStatus(message || undefined));
       s.on('closed', (end) => {
-        setConnection({ state: 'ended', message: end.message });
+        setConnection({ state: 'ended', end });
         setVmStatus(undefined);
         onEndedRef.current?.(end);
       });
@@ -260,6 +252,10 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
       if (socketRef.current === socket) socketRef.current = null;
     };
   }, [url, createSocket]);
+
+  useLeaveWarning(connection.state === 'connected');
+
+  const disconnect = useCallback(() => socketRef.current?.disconnect(), []);
 
   const closeSearch = () => {
     setSearchOpen(false);
@@ -286,10 +282,11 @@ export function TerminalView({ url, vmName, username, onReconnect, createSocket,
         notice={[clipboardEnabled ? undefined : COPY_PASTE_DISABLED, vmStatus, notRecorded, notice].filter(Boolean).join(' · ') || undefined}
         endActions={endActions}
         onReconnect={onReconnect}
+        onDisconnect={disconnect}
       />
       <div className={styles.body}>
         {searchOpen && <TerminalSearchBar search={searchRef.current} onClose={closeSearch} />}
-        <div ref={hostRef} className={styles.host} onContextMenu={onContextMenu} />
+        <div ref={hostRef} className={styles.host} onContextMenu={onContextMenu} {...UNCONTROLLED_FOCUS_ATTRIBUTE} />
         <Menu
           open={menuTarget !== undefined}
           onOpenChange={(_e, data) => {

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { MAX_FRAME } from '../../../../protocol/src/ssh-messages.js';
 import { closeReason, onClientProtocolError } from '../ws-bounds.js';
 import { BackPressuredSender, WS_OPEN as OPEN, wsMessageBuffer as toBuffer, type GatewayWebSocket, type RelayStats } from '../ws-socket.js';
+import { ClientEndWatch } from './client-end-watch.js';
 import { rdpErrors, type RdpRelayError } from './errors.js';
 import { asRequest, decodeRdCleanPath, errorPdu, rdCleanPathFrameLength, RDCLEANPATH_LIMITS, type RdCleanPathRequest } from './rdcleanpath.js';
 
@@ -27,6 +28,8 @@ export class RdpClientStream {
   private onEnd: ((reason: RdpEndReason) => void) | undefined;
   readonly stats: RelayStats = { bytesIn: 0, bytesOut: 0, maxBufferedAmount: 0 };
   private readonly sender: BackPressuredSender;
+  /** Whether the client asked to end (the user's Disconnect) before the VM closed: then the end is the client's. */
+  private readonly endWatch = new ClientEndWatch();
   /** Sees the plaintext both ways once relaying (the session capture, design 0006). */
   tap: { fromClient(chunk: Uint8Array): void; fromServer(chunk: Uint8Array): void } | undefined;
   clientGone = false;
@@ -113,6 +116,7 @@ export class RdpClientStream {
     if (this.mode === 'relay') {
       this.stats.bytesIn += data.length;
       this.tap?.fromClient(data);
+      this.endWatch.feed(data);
       if (!this.target!.write(data)) this.ws.pause(); // resumed on the target's 'drain'
       return;
     }
@@ -159,6 +163,8 @@ export class RdpClientStream {
 
   private end(reason: RdpEndReason): void {
     if (this.mode === 'closed' && !this.onEnd) return;
+    // The VM closing after the client asked it to is the client's end (a graceful Disconnect), not the VM's.
+    if (reason === 'remote_closed' && this.endWatch.askedToEnd) reason = 'client_closed';
     const wasRelaying = this.mode === 'relay';
     this.mode = 'closed';
     const onEnd = this.onEnd;
