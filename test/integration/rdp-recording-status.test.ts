@@ -121,6 +121,6 @@ describe('POST /api/rdp/status', () => {
     const { token, c } = await openSession(client, alice);
     expect(c.response?.error).toBeDefined();
     expect(c.response?.serverAddr).toBeUndefined();
-    expect(await status(client, alice, token)).toEqual({ status: 200, body: { recorded: false, message: expect.stringMatching(/EROFS.*ends sessions it cannot record/) } });
+    expect(await status(client, alice, token)).toEqual({ status: 200, body: { recorded: false, ended: true, message: expect.stringMatching(/EROFS.*ends sessions it cannot record/) } });
   });
 });

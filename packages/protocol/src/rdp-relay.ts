@@ -47,6 +47,8 @@ export interface RdpStatusRequest {
 export interface RdpStatusResponse {
   recorded: boolean;
   message?: string;
+  /** True when the bastion refused or ended the session because of it (recordings.onFailure: disconnect). */
+  ended?: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RdpCertificateEntry, RdpCertificateList, RdpTokenResponse } from '../../../protocol/src/rdp-relay.js';
+import { RDP_STATUS_PATH, type RdpCertificateEntry, type RdpCertificateList, type RdpStatusResponse, type RdpTokenResponse } from '../../../protocol/src/rdp-relay.js';
 import type { ApiClient } from '../api/api-client.js';
 import { listValues, resourcePath } from '../api/bastion-api.js';
 
@@ -27,6 +27,8 @@ export function rdpApi(client: ApiClient) {
   return {
     /** A single-use association token, valid for 30 seconds: one per connect and Reconnect. */
     token: (vmId: string, port?: number) => client.post<RdpTokenResponse>(`${resourcePath(vmId)}/bastionRdp`, port === undefined ? {} : { port }),
+    /** Whether the session opened with `token` is recorded (404 once it ended more than a minute ago). */
+    status: (token: string) => client.post<RdpStatusResponse>(RDP_STATUS_PATH, { token }),
     certificates: async (vmId: string) => listValues(await client.get<RdpCertificateList>(`${resourcePath(vmId)}/rdpCertificates`)),
     /** Needs write access on the VM (403 otherwise). */
     acceptCertificate: (vmId: string, change: CertificateChange) =>

@@ -11,7 +11,7 @@ interface Entry {
 /** The handle the relay keeps for one session: it changes the status and forgets it when the session ends. */
 export interface RdpSessionStatusHandle {
   /** The session is not being recorded, and why (shown to the user as is). Final: it never becomes true again. */
-  notRecorded(message: string | undefined): void;
+  notRecorded(message: string, ended: boolean): void;
   /** The session ended: the entry stays LINGER_MS more, so that a page whose session was refused or ended can ask why. */
   close(): void;
 }
@@ -40,8 +40,8 @@ export class RdpSessionStatus {
     const entry: Entry = { userId, status: { recorded } };
     this.entries.set(key, entry);
     return {
-      notRecorded: (message) => {
-        entry.status = message === undefined ? { recorded: false } : { recorded: false, message };
+      notRecorded: (message, ended) => {
+        entry.status = ended ? { recorded: false, message, ended } : { recorded: false, message };
       },
       close: () => {
         if (entry.timer) return;

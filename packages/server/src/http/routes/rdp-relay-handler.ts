@@ -174,7 +174,7 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     status = deps.statuses.open(req.proxyAuth, request.user.id, recorded);
     const told = status;
     // The capture file exists before the first byte flows (design 0006); it taps the stream both ways.
-    const capture = await startRdpRecording(deps.recordings, connected, stream, (message) => told.notRecorded(message));
+    const capture = await startRdpRecording(deps.recordings, connected, stream, (message, ended) => told.notRecorded(message, ended));
     stream.relay(responsePdu(conn.x224Confirm, conn.certChain, conn.serverAddr), conn.tls, (reason) => {
       void capture?.close();
       told.close();

@@ -64,7 +64,7 @@ export const rdpRoutes =
           tags,
           summary: 'Whether the RDP session opened with this association token is being recorded (its owner only; while it lives and a minute after)',
           body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }, strict),
-          response: { 200: Type.Object({ recorded: Type.Boolean(), message: Type.Optional(Type.String()) }, strict) },
+          response: { 200: Type.Object({ recorded: Type.Boolean(), message: Type.Optional(Type.String()), ended: Type.Optional(Type.Boolean()) }, strict) },
         },
       },
       async (request) => {

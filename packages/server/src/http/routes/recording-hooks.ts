@@ -41,16 +41,16 @@ export async function startSshRecording(recordings: Recordings | undefined, reco
  * 'disconnect' the relay ends the session, and `notRecorded` gets the reason too, for the page to show. Throws (the caller's refusal path) when the
  * capture cannot start under 'disconnect'.
  */
-export async function startRdpRecording(recordings: Recordings | undefined, record: BastionAuditRecord, stream: RdpClientStream, notRecorded: (message: string) => void): Promise<RdpRecording | undefined> {
+export async function startRdpRecording(recordings: Recordings | undefined, record: BastionAuditRecord, stream: RdpClientStream, notRecorded: (message: string, ended: boolean) => void): Promise<RdpRecording | undefined> {
   if (!recordings) return undefined;
   const disconnect = recordings.settings.onFailure === 'disconnect';
   const started = await recordings.startRdp(record, (message) => {
     // Told before the end, so that the page asking why the session ended learns it (the close reason is cut).
-    notRecorded(`${message} ${disconnect ? DISCONNECT_NOTE : CONTINUE_NOTE}`);
+    notRecorded(`${message} ${disconnect ? DISCONNECT_NOTE : CONTINUE_NOTE}`, disconnect);
     if (disconnect) stream.shutdown('terminated', `${message} ${DISCONNECT_NOTE}`);
   });
   if (!started.ok) {
-    notRecorded(`${started.message} ${disconnect ? DISCONNECT_NOTE : CONTINUE_NOTE}`);
+    notRecorded(`${started.message} ${disconnect ? DISCONNECT_NOTE : CONTINUE_NOTE}`, disconnect);
     if (disconnect) throw new Error(`${started.message} ${DISCONNECT_NOTE}`);
     return undefined;
   }
