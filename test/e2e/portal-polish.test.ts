@@ -194,7 +194,8 @@ describe('portal polish: every page accessible, readable on a phone, keyboard-fr
       const add = page.getByRole('button', { name: 'Add role assignment' });
       await add.waitFor();
       expect(await add.getAttribute('aria-disabled')).toBe('true');
-      expect(await page.getByText(/Adding one needs the Owner or User Access Administrator role/).isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Remove rita Reader' }).getAttribute('aria-disabled')).toBe('true');
+      expect(await page.getByText(/Adding or removing one needs the Owner or User Access Administrator role/).isVisible()).toBe(true);
       await settled(page);
       await shoot(page, 'reader-iam-1366x768');
       findings['Reader: VM access control'] = await axeViolations(page);

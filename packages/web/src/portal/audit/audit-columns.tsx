@@ -37,11 +37,11 @@ function MessageText({ text }: { text: string }) {
   );
 }
 
-/** The general audit events (sign-ins, role changes, disconnects…). */
+/** The general audit events (sign-ins, role changes, disconnects…); what is read first comes first, the rest scrolls. */
 export const EVENT_COLUMNS: Column<AuditEvent>[] = [
-  { key: 'time', label: 'Time', render: (e) => <time dateTime={e.time}>{timeText(e.time)}</time>, sortValue: (e) => e.time, width: '190px' },
-  { key: 'type', label: 'Type', render: (e) => <span style={WRAP}>{e.type}</span>, sortValue: (e) => e.type, width: '200px' },
-  { key: 'code', label: 'Code', render: (e) => e.code, sortValue: (e) => e.code, width: '80px' },
+  { key: 'time', label: 'Time', render: (e) => <time dateTime={e.time}>{timeText(e.time)}</time>, sortValue: (e) => e.time, width: '180px' },
+  { key: 'type', label: 'Type', render: (e) => <span style={WRAP}>{e.type}</span>, sortValue: (e) => e.type, width: '150px' },
+  { key: 'code', label: 'Code', render: (e) => e.code, sortValue: (e) => e.code, width: '70px' },
   {
     key: 'outcome',
     label: 'Outcome',
@@ -51,12 +51,13 @@ export const EVENT_COLUMNS: Column<AuditEvent>[] = [
       </Badge>
     ),
     sortValue: (e) => e.outcome,
+    width: '100px',
   },
-  { key: 'actor', label: 'Actor', render: (e) => e.actor ?? NONE, sortValue: (e) => e.actor ?? '' },
-  { key: 'target', label: 'Target', render: (e) => <IdText id={e.target} />, sortValue: (e) => e.target ?? '' },
+  { key: 'actor', label: 'Actor', render: (e) => e.actor ?? NONE, sortValue: (e) => e.actor ?? '', width: '110px' },
+  { key: 'target', label: 'Target', render: (e) => <IdText id={e.target} />, sortValue: (e) => e.target ?? '', width: '150px' },
+  { key: 'message', label: 'Message', render: (e) => <MessageText text={e.message} />, width: '300px' },
   { key: 'clientIp', label: 'Client IP', render: (e) => e.clientIp ?? NONE, sortValue: (e) => e.clientIp ?? '' },
   { key: 'userAgent', label: 'User agent', render: (e) => <span title={e.userAgent ?? undefined}>{shorten(e.userAgent)}</span>, width: '200px' },
-  { key: 'message', label: 'Message', render: (e) => <MessageText text={e.message} />, width: '320px' },
 ];
 
 const succeeded = (r: BastionAuditRecord): boolean => r.message === CONNECTED_MESSAGE;

@@ -7,13 +7,15 @@ const useStyles = makeStyles({
   // A grid of equal fields that reflows by width (one column on a phone), the buttons on the last row's end.
   form: {
     display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fill, minmax(170px, 1fr))',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))',
     alignItems: 'end',
     columnGap: tokens.spacingHorizontalM,
     rowGap: tokens.spacingVerticalS,
     maxWidth: '1200px',
   },
   narrow: {},
+  // A datetime-local input is wider than its grid cell by default: it takes the cell's width instead.
+  input: { minWidth: 0, width: '100%' },
   actions: { display: 'flex', columnGap: tokens.spacingHorizontalS },
 });
 
@@ -66,10 +68,10 @@ export function AuditFilterBar({ applied, vms, showProtocol, apply }: AuditFilte
         </Select>
       </Field>
       <Field label="From">
-        <Input type="datetime-local" value={draft.since} onChange={(_, d) => set('since', d.value)} />
+        <Input className={styles.input} type="datetime-local" value={draft.since} onChange={(_, d) => set('since', d.value)} />
       </Field>
       <Field label="To">
-        <Input type="datetime-local" value={draft.until} onChange={(_, d) => set('until', d.value)} />
+        <Input className={styles.input} type="datetime-local" value={draft.until} onChange={(_, d) => set('until', d.value)} />
       </Field>
       <div className={styles.actions}>
         <Button appearance="primary" type="submit">

@@ -83,7 +83,7 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
       </Toolbar>
       {canAdd ? null : (
         <Text id="iam-add-reason" as="p">
-          You can see the role assignments here. Adding one needs the Owner or User Access Administrator role; ask an administrator.
+          You can see the role assignments here. Adding or removing one needs the Owner or User Access Administrator role; ask an administrator.
         </Text>
       )}
       <FormMessage intent="error" text={actionError} />
@@ -98,7 +98,7 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
       ) : null}
       {assignments.status === 'ready' && assignments.data.length === 0 ? <Text className={styles.empty}>No role assignments at this scope</Text> : null}
       {assignments.status === 'ready' && assignments.data.length > 0 ? (
-        <RoleAssignmentsTable items={assignments.data} subscription={subscription} removing={removing} remove={(a) => void remove(a)} />
+        <RoleAssignmentsTable items={assignments.data} subscription={subscription} removing={removing} remove={(a) => void remove(a)} readOnlyReasonId={canAdd ? undefined : 'iam-add-reason'} />
       ) : null}
       {dialog}
       {adding ? (

@@ -11,6 +11,8 @@ export interface RoleAssignmentsTableProps {
   /** ID of the assignment being removed (its button is disabled meanwhile). */
   removing: string | undefined;
   remove(assignment: RoleAssignment): void;
+  /** The viewer may not change role assignments: remove buttons are disabled, described by this element. */
+  readOnlyReasonId?: string | undefined;
 }
 
 /** Accessible name of a row's remove button: "Remove alice Reader". */
@@ -20,7 +22,7 @@ export const removeLabel = (a: Pick<RoleAssignment, 'principalName' | 'roleDefin
  * The "Role assignments" table: Name, Type, Role, Scope, Inherited, and a remove button for assignments
  * made at this scope (inherited ones are removed where they were made).
  */
-export function RoleAssignmentsTable({ items, subscription, removing, remove }: RoleAssignmentsTableProps) {
+export function RoleAssignmentsTable({ items, subscription, removing, remove, readOnlyReasonId }: RoleAssignmentsTableProps) {
   const columns = useMemo<Column<RoleAssignment>[]>(
     () => [
       { key: 'name', label: 'Name', render: (a) => a.principalName, sortValue: (a) => a.principalName },
@@ -52,11 +54,11 @@ export function RoleAssignmentsTable({ items, subscription, removing, remove }: 
         width: '90px',
         render: (a) =>
           a.inherited ? null : (
-            <Button appearance="subtle" icon={<Delete20Regular />} aria-label={removeLabel(a)} disabled={removing === a.id} onClick={() => remove(a)} />
+            <Button appearance="subtle" icon={<Delete20Regular />} aria-label={removeLabel(a)} disabled={removing === a.id} disabledFocusable={readOnlyReasonId !== undefined} aria-describedby={readOnlyReasonId} onClick={() => remove(a)} />
           ),
       },
     ],
-    [subscription, removing, remove],
+    [subscription, removing, remove, readOnlyReasonId],
   );
   return <ResourceTable label="Role assignments" columns={columns} items={items} rowKey={(a) => a.id} initialSortKey="name" />;
 }
