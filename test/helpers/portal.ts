@@ -36,7 +36,14 @@ export interface PortalAccount {
  */
 export async function openPrintedUrl(page: Page, bastion: PrintedUrl, expect: 'portal' | 'sign-in' = 'portal'): Promise<void> {
   await page.goto(`${bastion.url}/`);
-  await page.getByRole('heading', { name: expect === 'portal' ? 'Virtual machines' : 'Sign in' }).waitFor();
+  const heading = expect === 'portal' ? 'Virtual machines' : 'Sign in';
+  try {
+    await page.getByRole('heading', { name: heading }).waitFor();
+  } catch (err) {
+    // Say what the newcomer saw instead: "timeout waiting for a heading" alone sends one guessing.
+    const seen = ((await page.locator('body').innerText().catch(() => '')) || '(empty page)').replace(/\s+/g, ' ').slice(0, 300);
+    throw new Error(`The printed URL did not show "${heading}": ${page.url()} shows: ${seen}`, { cause: err });
+  }
 }
 
 /**
@@ -52,7 +59,11 @@ export async function openPortalAsNewcomer(page: Page, bastion: PrintedUrl, acco
 
 /** Clicks a page in the left "Portal navigation" (its label, e.g. 'Bastions') and waits for its heading. */
 export async function navigateTo(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Portal navigation' }).getByRole('link', { name: label, exact: true }).click();
+  const link = page.getByRole('navigation', { name: 'Portal navigation' }).getByRole('link', { name: label, exact: true });
+  // At phone width the navigation is collapsed behind the top bar's menu button: open it as a user would.
+  const menu = page.getByRole('button', { name: 'Navigation menu' });
+  if (!(await link.isVisible()) && (await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await link.click();
   await page.getByRole('heading', { name: label, level: 1 }).waitFor();
 }
 
