@@ -33,7 +33,7 @@ export function TerminalStatusBar({ vmName, username, connection, notice, endAct
   let stateText: string;
   if (connection.state === 'connecting') stateText = 'Connecting…';
   else if (connection.state === 'connected') stateText = 'Connected';
-  else stateText = ended!.title;
+  else stateText = ended!.calm || !ended!.detail ? ended!.title : `${ended!.title}: ${ended!.detail}`;
 
   return (
     <div className={bar.bar}>
@@ -44,7 +44,7 @@ export function TerminalStatusBar({ vmName, username, connection, notice, endAct
         <Text aria-hidden>·</Text>
         {connection.state === 'connecting' && <Spinner size="extra-tiny" aria-hidden />}
         <Text className={mergeClasses(ended && !ended.calm && bar.ended, connection.state === 'connected' && bar.connected)}>{stateText}</Text>
-        {ended?.detail && <Text className={mergeClasses(!ended.calm && bar.ended)}>{ended.calm ? ended.detail : `: ${ended.detail}`}</Text>}
+        {ended?.calm && ended.detail && <Text size={200}>{ended.detail}</Text>}
         {connection.state === 'connected' && connection.hostKey.status === 'new' && (
           <Text size={200}>
             New host key pinned: {connection.hostKey.keyType} <span className={styles.hostKey}>{connection.hostKey.fingerprint}</span>
