@@ -186,6 +186,22 @@ describe('The session page in Chromium', () => {
     page.off('dialog', onDialog);
   });
 
+  it('Back on a live session asks first: Cancel keeps the session and its page, OK leaves', async () => {
+    const asked: string[] = [];
+    const cancel = (d: Dialog) => {
+      asked.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss();
+    };
+    page.on('dialog', cancel);
+    const sessionUrl = page.url();
+    await page.goBack({ waitUntil: 'commit' }).catch(() => undefined);
+    await poll(async () => asked.length).toBe(1);
+    page.off('dialog', cancel);
+    expect(asked[0]).toBe('confirm: Leave this page? The session will be disconnected.');
+    await poll(() => page.url()).toBe(sessionUrl);
+    expect(await runInTerminal(page, 'echo back-$((2+2))')).toEqual(['back-4']);
+  });
+
   it('the SSH page has Disconnect (recorded as the user’s) and a way back to the portal', async () => {
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await status().getByText('Session ended', { exact: true }).waitFor();
