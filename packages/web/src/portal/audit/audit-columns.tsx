@@ -37,11 +37,14 @@ function MessageText({ text }: { text: string }) {
   );
 }
 
-/** The general audit events (sign-ins, role changes, disconnects…); what is read first comes first, the rest scrolls. */
+/**
+ * The general audit events (sign-ins, role changes, disconnects…): what is read first comes first and fits
+ * beside the navigation at 1366 px (widths plus Fluent's 16 px padding each); client IP and user agent scroll.
+ */
 export const EVENT_COLUMNS: Column<AuditEvent>[] = [
-  { key: 'time', label: 'Time', render: (e) => <time dateTime={e.time}>{timeText(e.time)}</time>, sortValue: (e) => e.time, width: '180px' },
-  { key: 'type', label: 'Type', render: (e) => <span style={WRAP}>{e.type}</span>, sortValue: (e) => e.type, width: '150px' },
-  { key: 'code', label: 'Code', render: (e) => e.code, sortValue: (e) => e.code, width: '70px' },
+  { key: 'time', label: 'Time', render: (e) => <time dateTime={e.time}>{timeText(e.time)}</time>, sortValue: (e) => e.time, width: '170px' },
+  { key: 'type', label: 'Type', render: (e) => <span style={WRAP}>{e.type}</span>, sortValue: (e) => e.type, width: '140px' },
+  { key: 'code', label: 'Code', render: (e) => e.code, sortValue: (e) => e.code, width: '60px' },
   {
     key: 'outcome',
     label: 'Outcome',
@@ -51,11 +54,11 @@ export const EVENT_COLUMNS: Column<AuditEvent>[] = [
       </Badge>
     ),
     sortValue: (e) => e.outcome,
-    width: '100px',
+    width: '90px',
   },
-  { key: 'actor', label: 'Actor', render: (e) => e.actor ?? NONE, sortValue: (e) => e.actor ?? '', width: '110px' },
-  { key: 'target', label: 'Target', render: (e) => <IdText id={e.target} />, sortValue: (e) => e.target ?? '', width: '150px' },
-  { key: 'message', label: 'Message', render: (e) => <MessageText text={e.message} />, width: '300px' },
+  { key: 'actor', label: 'Actor', render: (e) => e.actor ?? NONE, sortValue: (e) => e.actor ?? '', width: '90px' },
+  { key: 'target', label: 'Target', render: (e) => <IdText id={e.target} />, sortValue: (e) => e.target ?? '', width: '140px' },
+  { key: 'message', label: 'Message', render: (e) => <MessageText text={e.message} />, width: '260px' },
   { key: 'clientIp', label: 'Client IP', render: (e) => e.clientIp ?? NONE, sortValue: (e) => e.clientIp ?? '' },
   { key: 'userAgent', label: 'User agent', render: (e) => <span title={e.userAgent ?? undefined}>{shorten(e.userAgent)}</span>, width: '200px' },
 ];
