@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { BastionHost } from '../../../../protocol/src/api-types.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { NONE, nameFromId } from '../../format/resource-format.js';
@@ -19,11 +20,17 @@ const COLUMNS: Column<BastionHost>[] = [
 export function BastionsPage() {
   const { api } = usePortalSession();
   const data = useAsync(() => listInFirstSubscription(api, api.bastionHosts), [api]);
+  // The panels stay while a reload (after Save) runs, so the outcome they show is not lost with them.
+  const [shown, setShown] = useState<BastionHost[] | undefined>();
+  const ready = data.status === 'ready' ? data.data : undefined;
+  useEffect(() => {
+    if (ready) setShown(ready);
+  }, [ready]);
   return (
     <>
       <ResourcePage title="Bastions" data={data} columns={COLUMNS} rowKey={(b) => b.id} initialSortKey="name" emptyText="No bastions you can access" />
-      {data.status === 'ready' && data.data.length > 0 ? <BastionConfigurationPanel bastions={data.data} saved={data.reload} /> : null}
-      {data.status === 'ready' && data.data.length > 0 ? <ShareableLinksPanel bastions={data.data} /> : null}
+      {shown && shown.length > 0 ? <BastionConfigurationPanel bastions={shown} saved={data.reload} /> : null}
+      {shown && shown.length > 0 ? <ShareableLinksPanel bastions={shown} /> : null}
     </>
   );
 }

@@ -1,5 +1,5 @@
-import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Select, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Label, Select, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { SecretContentType } from '../../api/admin-api.js';
 import { userMessage } from '../../api/api-error.js';
 import { FormMessage } from '../../auth/form-message.js';
@@ -26,6 +26,7 @@ export function SecretDialog({ vaultId, replacing, close, saved }: SecretDialogP
   const [contentType, setContentType] = useState<SecretContentType>(replacing?.contentType ?? 'password');
   const [value, setValue] = useState('');
   const [passphrase, setPassphrase] = useState('');
+  const fileId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
 
@@ -74,9 +75,9 @@ export function SecretDialog({ vaultId, replacing, close, saved }: SecretDialogP
                 </Field>
               ) : (
                 <>
-                  <Field label="SSH private key file">
-                    <input type="file" onChange={readKeyFile} />
-                  </Field>
+                  <div>
+                    <Label htmlFor={fileId}>SSH private key file</Label> <input id={fileId} type="file" onChange={readKeyFile} />
+                  </div>
                   <Field label="SSH private key" required hint="OpenSSH or PEM; read from the file above or pasted here.">
                     <Textarea className={styles.key} value={value} onChange={(_e, d) => setValue(d.value)} rows={4} />
                   </Field>
