@@ -34,7 +34,7 @@ export function ApiTokensPanel() {
       <Subtitle1 as="h2" id="tokens-title">
         API tokens
       </Subtitle1>
-      <Text>Tokens the CLI received when you ran `bastion login`. Revoke one you no longer use or may have lost.</Text>
+      <Text>Tokens the CLI received when you ran “bastion login”. Revoke one you no longer use or may have lost.</Text>
       {outcome ? (
         <MessageBar intent={outcome.intent} role={outcome.intent === 'error' ? 'alert' : 'status'}>
           <MessageBarBody>{outcome.text}</MessageBarBody>

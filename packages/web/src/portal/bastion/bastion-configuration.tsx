@@ -116,9 +116,9 @@ export function BastionConfigurationPanel({ bastions, saved }: { bastions: Basti
       </div>
       <div className={styles.group}>
         <Text weight="semibold">Native client support</Text>
-        <Text className={styles.note}>Always on: `bastion tunnel`, `bastion ssh` and `bastion rdp` reach the VMs a user may connect to through any bastion.</Text>
+        <Text className={styles.note}>Always on: the CLI’s “bastion tunnel”, “bastion ssh” and “bastion rdp” reach the VMs a user may connect to through any bastion.</Text>
         <Text weight="semibold">Session recording</Text>
-        <Text className={styles.note}>Not a per-bastion setting: recording is set for the whole installation (`recordings` in bastion.yaml).</Text>
+        <Text className={styles.note}>Not a per-bastion setting: recording is set for the whole installation (“recordings” in bastion.yaml).</Text>
       </div>
       <FormMessage intent={message?.intent ?? 'info'} text={message?.text} />
       <div className={styles.actions}>

@@ -29,7 +29,7 @@ export function KeyVaultsPage() {
 
   return (
     <>
-      <ResourcePage title="Key vaults" data={vaults} columns={COLUMNS} rowKey={(v) => v.id} initialSortKey="name" emptyText="No key vaults you can read (create one with `bastion keyvault create`)" />
+      <ResourcePage title="Key vaults" data={vaults} columns={COLUMNS} rowKey={(v) => v.id} initialSortKey="name" emptyText="No key vaults you can read (create one with “bastion keyvault create”)" />
       {list.length > 1 ? (
         <Field label="Key vault" className={styles.picker}>
           <Select value={vault?.id ?? ''} onChange={(_e, d) => setVaultId(d.value)}>
