@@ -64,10 +64,11 @@ describe('Access control (IAM) page', () => {
 
 describe('visiblePages', () => {
   const labels = (user: Parameters<typeof visiblePages>[0]) => visiblePages(user).map((p) => p.label);
-  const ALL = ['Virtual machines', 'Virtual networks', 'Bastions', 'Access control (IAM)', 'Users', 'Audit log', 'Sessions', 'Recordings'];
+  const ALL = ['Virtual machines', 'Virtual networks', 'Bastions', 'Key vaults', 'Access control (IAM)', 'Users', 'Audit log', 'Sessions', 'Recordings'];
 
   it('falls back to isAdmin when the server sends no permissions', () => {
-    expect(labels({ isAdmin: false })).toEqual(['Virtual machines', 'Virtual networks', 'Bastions']);
+    // Key vaults list only what the server lets each user read; My account is in the user menu, not here.
+    expect(labels({ isAdmin: false })).toEqual(['Virtual machines', 'Virtual networks', 'Bastions', 'Key vaults']);
     expect(labels({ isAdmin: true })).toEqual(ALL);
   });
 
@@ -76,6 +77,7 @@ describe('visiblePages', () => {
       'Virtual machines',
       'Virtual networks',
       'Bastions',
+      'Key vaults',
       'Access control (IAM)',
       'Audit log',
       'Sessions',
@@ -85,6 +87,7 @@ describe('visiblePages', () => {
       'Virtual machines',
       'Virtual networks',
       'Bastions',
+      'Key vaults',
       'Access control (IAM)',
       'Users',
     ]);

@@ -22,12 +22,12 @@ export const PORTAL_PAGES: readonly PortalPage[] = [
   { id: 'vms', path: '/portal/vms', label: 'Virtual machines', restricted: false },
   { id: 'vnets', path: '/portal/vnets', label: 'Virtual networks', restricted: false },
   { id: 'bastions', path: '/portal/bastions', label: 'Bastions', restricted: false },
+  { id: 'vaults', path: '/portal/vaults', label: 'Key vaults', restricted: false },
   { id: 'iam', path: '/portal/iam', label: 'Access control (IAM)', permission: 'manageAccess', restricted: false },
   { id: 'users', path: '/portal/users', label: 'Users', permission: 'manageIdentity', restricted: true },
   { id: 'audit', path: '/portal/audit', label: 'Audit log', permission: 'readAudit', restricted: true },
   { id: 'sessions', path: '/portal/sessions', label: 'Sessions', permission: 'viewSessions', restricted: true },
   { id: 'recordings', path: '/portal/recordings', label: 'Recordings', permission: 'readRecordings', restricted: true },
-  { id: 'vaults', path: '/portal/vaults', label: 'Key vaults', restricted: false },
   { id: 'account', path: '/portal/account', label: 'My account', restricted: false, menuOnly: true },
 ];
 
