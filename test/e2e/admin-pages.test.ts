@@ -180,6 +180,7 @@ describe('administration in the portal (issue #14), in Chromium', () => {
     // Cancel keeps her; Delete removes her.
     await confirmIn(admin, 'Delete user', 'Cancel');
     await poll(() => row.count()).toBe(1);
+    await poll(() => admin.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Delete carol'); // focus back on the asking button
     await admin.getByRole('button', { name: 'Delete carol' }).click();
     expect(await confirmIn(admin, 'Delete user', 'Delete')).toContain('cannot be undone');
     await poll(() => row.count()).toBe(0);

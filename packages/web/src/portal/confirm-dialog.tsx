@@ -18,12 +18,15 @@ export interface ConfirmOptions {
 export function useConfirm(): { confirm(options: ConfirmOptions): Promise<boolean>; dialog: ReactNode } {
   const [options, setOptions] = useState<ConfirmOptions | undefined>();
   const resolver = useRef<((ok: boolean) => void) | undefined>(undefined);
+  // Opened by state, not by a DialogTrigger: focus goes back to the button that asked, by hand.
+  const opener = useRef<HTMLElement | null>(null);
 
   const confirm = useCallback(
     (next: ConfirmOptions) =>
       new Promise<boolean>((resolve) => {
         resolver.current?.(false); // a second request replaces an unanswered one
         resolver.current = resolve;
+        opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
         setOptions(next);
       }),
     [],
@@ -32,6 +35,8 @@ export function useConfirm(): { confirm(options: ConfirmOptions): Promise<boolea
     resolver.current?.(ok);
     resolver.current = undefined;
     setOptions(undefined);
+    const back = opener.current;
+    if (back) setTimeout(() => back.isConnected && back.focus(), 0);
   };
 
   const dialog = (
