@@ -73,6 +73,16 @@ async function settled(page: Page): Promise<void> {
   await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
 }
 
+/**
+ * Back to 1366 px: the navigation slides in as an inline drawer; wait until it is in place, as a person
+ * would before clicking (a click on the menu button mid-switch would hide it again).
+ */
+async function toWide(page: Page): Promise<void> {
+  await page.setViewportSize(WIDE);
+  await nav(page).waitFor();
+  await settled(page);
+}
+
 const shoot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
 const slug = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Portal navigation' });
@@ -113,10 +123,7 @@ describe('portal polish: every page accessible, readable on a phone, keyboard-fr
     const visit: Array<[string, () => Promise<void>]> = labels.map((label) => [label, () => navigateTo(admin, label)]);
     visit.splice(1, 0, ['VM web01', () => openVm(admin, 'web01')]);
     for (const [name, open] of visit) {
-      await admin.setViewportSize(WIDE);
-      // Back from phone width the navigation slides in as an inline drawer: click it once it is still.
-      await nav(admin).waitFor();
-      await settled(admin);
+      await toWide(admin);
       await open();
       await settled(admin);
       findings[name] = await axeViolations(admin);
@@ -125,7 +132,7 @@ describe('portal polish: every page accessible, readable on a phone, keyboard-fr
       await settled(admin);
       await shoot(admin, `${slug(name)}-390x844`);
     }
-    await admin.setViewportSize(WIDE);
+    await toWide(admin);
     expect(findings).toEqual(Object.fromEntries(Object.keys(findings).map((k) => [k, []])));
   });
 
@@ -172,8 +179,8 @@ describe('portal polish: every page accessible, readable on a phone, keyboard-fr
     await shoot(admin, 'navigation-open-390x844');
     await navigateTo(admin, 'Audit log');
     await expect.poll(() => nav(admin).isVisible()).toBe(false);
-    await admin.setViewportSize(WIDE);
-    await expect.poll(() => nav(admin).isVisible()).toBe(true);
+    await toWide(admin);
+    expect(await nav(admin).isVisible()).toBe(true);
   });
 
   it('gives focus back to the button that opened a dialog', async () => {
