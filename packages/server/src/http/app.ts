@@ -144,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes({ metrics: new BastionMetrics(live, deps.audit, connections), token: deps.metricsToken }));
   await app.register(authRoutes({ ...deps, apiTokens }));
   await app.register(apiTokenRoutes({ users: deps.users, audit: deps.audit, limiter: deps.limiter, apiTokens }));
-  await app.register(identityRoutes(deps));
+  await app.register(identityRoutes({ ...deps, live }));
   await app.register(inventoryRoutes(deps));
   await app.register(rbacRoutes(deps));
   await app.register(vaultRoutes({ vault: deps.vault, audit: deps.audit }));

@@ -47,7 +47,15 @@ describe('user administration', () => {
     const { bastion, admin } = await start();
     const bob = await signIn(bastion.app, 'bob', PASSWORD);
 
+    // A live connection of bob's (the registry's view of it) and one of the admin's.
+    const ended: string[] = [];
+    const live = (sessionId: string, principalName: string) =>
+      bastion.liveSessions.add({ sessionId, protocol: 'ssh', info: { principalName } as never, shutdown: async () => undefined, stats: () => undefined, terminate: async (reason, message) => void ended.push(`${sessionId} ${reason}: ${message}`) });
+    live('s-bob', 'bob');
+    live('s-admin', 'admin');
+
     const off = await as(bastion.app, admin, { method: 'PATCH', url: '/api/users/bob', payload: { disabled: true } });
+    expect(ended).toEqual(['s-bob terminated: Your account was disabled by an administrator.']);
     expect(off.statusCode, off.body).toBe(200);
     expect(off.json()).toMatchObject({ username: 'bob', disabled: true });
     expect((await me(bastion, bob)).statusCode).toBe(401);

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { UserDirectory } from '../../identity/users.js';
 import type { WebSessions } from '../../identity/web-sessions.js';
+import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { ACTIONS, TENANT_SCOPE, type RoleStore } from '../../rbac/index.js';
 import { exportHeaders, toCsv, toJsonLines } from '../../audit/export.js';
 import { validationError } from '../../errors.js';
@@ -12,7 +13,7 @@ import { UserSchema } from './schemas.js';
 
 /** Users, groups and the audit log (tenant-level actions at scope "/"). */
 export const identityRoutes =
-  (deps: { users: UserDirectory; sessions: WebSessions; audit: AuditLog; roles: RoleStore }): FastifyPluginAsyncTypebox =>
+  (deps: { users: UserDirectory; sessions: WebSessions; audit: AuditLog; roles: RoleStore; live?: LiveSessions | undefined }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const on = (action: string) => ({ access: { kind: 'resource' as const, action, resource: () => TENANT_SCOPE } });
     const who = (request: { user: { username: string } | null; ip: string; headers: Record<string, unknown> }) => ({
@@ -85,7 +86,12 @@ export const identityRoutes =
         }),
       );
       // Cookies of a disabled user already stop working (getById skips them); removing them ends the sign-ins for good.
-      if (disabled) await deps.sessions.destroyAllFor(user.id);
+      if (disabled) {
+        await deps.sessions.destroyAllFor(user.id);
+        // Their live SSH, RDP and tunnel connections end too (recorded as ended by the server, like a Disconnect).
+        const theirs = (deps.live?.list() ?? []).filter((s) => s.info.principalName.toLowerCase() === user.username.toLowerCase());
+        await Promise.all(theirs.map((s) => s.terminate('terminated', 'Your account was disabled by an administrator.')));
+      }
       return user;
     });
 
