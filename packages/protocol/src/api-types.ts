@@ -273,6 +273,27 @@ export interface ConnectCheck {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Groups and CLI tokens
+
+/** `GET /api/groups`: a group and its members' usernames. */
+export interface Group {
+  id: string;
+  name: string;
+  members: string[];
+}
+
+/** `GET /api/auth/tokens`: a CLI token the signed-in user holds (never its secret). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  clientIp: string;
+  userAgent: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Key vault (no response ever carries a secret's value or passphrase)
 
 /** `GET|PUT …/providers/Microsoft.KeyVault/vaults/{vault}`; lists answer ListResponse<KeyVault>. */

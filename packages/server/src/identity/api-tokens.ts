@@ -1,3 +1,4 @@
+import type { ApiToken } from '../../../protocol/src/api-types.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
@@ -17,15 +18,8 @@ export type CliTokensTable = {
 type Tables = { cli_tokens: CliTokensTable };
 
 /** What the API shows of a token: never the secret, which exists only in the CLI's credentials file. */
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  clientIp: string;
-  userAgent: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-}
+/** What the API shows of a token (never its secret): the protocol's contract. */
+export type ApiTokenView = ApiToken;
 
 /** Default lifetime of a CLI token; `bastion login --days` may ask for less or more, up to the maximum. */
 export const API_TOKEN_DEFAULT_DAYS = 30;

@@ -1,40 +1,8 @@
-import type { BastionHost, BastionHostProperties, User } from '../../../protocol/src/api-types.js';
+import type { ApiToken, BastionHost, BastionHostProperties, Group, KeyVault, KeyVaultSecret, SecretContentType, User } from '../../../protocol/src/api-types.js';
+
+export type { ApiToken, Group, KeyVault, KeyVaultSecret, SecretContentType };
 import type { ApiClient } from './api-client.js';
 import { listValues, resourcePath } from './bastion-api.js';
-
-/** `GET /api/groups`: a group and its members' usernames. */
-export interface Group {
-  id: string;
-  name: string;
-  members: string[];
-}
-
-/** `GET /api/auth/tokens`: a CLI token the signed-in user holds (never its secret). */
-export interface ApiToken {
-  id: string;
-  name: string;
-  clientIp: string;
-  userAgent: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface KeyVault {
-  id: string;
-  name: string;
-  resourceGroup: string;
-  properties: { createdAt: string; createdBy: string | null };
-}
-
-export type SecretContentType = 'password' | 'ssh-private-key';
-
-/** A secret's metadata: the API never answers a value. */
-export interface KeyVaultSecret {
-  id: string;
-  name: string;
-  properties: { contentType: SecretContentType; hasPassphrase: boolean; keyMatches: boolean; attributes: { created: string; updated: string }; createdBy: string | null; updatedBy: string | null };
-}
 
 const user = (username: string): string => `/api/users/${encodeURIComponent(username)}`;
 const group = (name: string): string => `/api/groups/${encodeURIComponent(name)}`;
