@@ -200,6 +200,14 @@ describe('portal polish: every page accessible, readable on a phone, keyboard-fr
       await openPortalAsNewcomer(page, bastion, READER);
       // A read she is refused: an audit event whose target is a full resource ID (checked below).
       expect(await page.evaluate(async (id) => (await fetch(`/api${id}`)).status, `${RG_ID}/providers/Microsoft.Compute/virtualMachines/db01`)).toBeGreaterThanOrEqual(400);
+      // A VM she may not read, by its link: one error, naming the VM, not its resource ID.
+      await page.goto(`${bastion.url}/portal/vms/rg-polish/db01`);
+      await page.getByRole('alert').first().waitFor();
+      await settled(page);
+      const alerts = await page.getByRole('alert').allTextContents();
+      await shoot(page, 'reader-vm-refused-1366x768');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).not.toContain('/subscriptions/');
       await openVm(page, 'web01');
       await page.getByRole('tab', { name: 'Access control (IAM)' }).click();
       const add = page.getByRole('button', { name: 'Add role assignment' });

@@ -37,7 +37,8 @@ export function VmOverview({ vmId }: { vmId: string }) {
           Refresh
         </ToolbarButton>
       </Toolbar>
-      <ConnectCheckBar check={check} />
+      {/* A VM that cannot be read says so once (in Essentials); the connect check would repeat the same refusal. */}
+      {vm.status === 'error' ? null : <ConnectCheckBar check={check} />}
       <VmEssentials vm={vm} bastionHostId={bastionHostId} />
       {connecting ? (
         <ConnectDialog
