@@ -93,8 +93,8 @@ export function describeAttempt(a: Attempt, res: LightMyRequestResponse | undefi
   return `[${a.who}] ${String(a.opts.method)} ${String(a.opts.url).slice(0, 300)}${ct ? ` ct=${JSON.stringify(ct)}` : ''}${body} → ${problem}${res ? `: ${res.body.slice(0, 300)}` : ''}`;
 }
 
-// Written by every request (audit trail, session last-seen, connection records): not "state" a caller changes.
-const NOT_STATE = new Set(['audit_events', 'web_sessions', 'bastion_audit_logs', 'kysely_migration', 'kysely_migration_lock']);
+// Written by every request (audit trail, session last-seen, connection records) or by /readyz's write probe: not "state" a caller changes.
+const NOT_STATE = new Set(['audit_events', 'web_sessions', 'bastion_audit_logs', 'kysely_migration', 'kysely_migration_lock', 'health_probe']);
 const VOLATILE_COLUMNS = new Set(['last_used_at', 'last_seen_at']);
 
 /** Every row of every table a request could change (sorted, volatile columns dropped), as one JSON text. */
