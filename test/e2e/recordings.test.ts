@@ -118,5 +118,13 @@ describe('Recordings in Chromium against the testbed', () => {
     const player = admin.getByRole('region', { name: 'Recording player' });
     await poll(async () => (await player.innerText()).includes('watched-42'), 30_000).toBe(true);
     await shoot(admin, 'recordings-2-playback.png');
+
+    // On a 1366×768 screen the player's control bar (play, progress, time) is on screen without scrolling.
+    await admin.setViewportSize({ width: 1366, height: 768 });
+    await poll(async () => {
+      const bar = await player.locator('.ap-control-bar').boundingBox();
+      return bar !== null && bar.y + bar.height <= 768;
+    }).toBe(true);
+    await shoot(admin, 'recordings-3-playback-1366x768.png');
   });
 });

@@ -13,11 +13,13 @@ const AsciinemaPlayerView = lazy(() => import('./asciinema-player-view.js'));
 const LiveWatchView = lazy(() => import('./live-watch-view.js'));
 
 const useStyles = makeStyles({
-  page: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}` },
-  bar: { display: 'flex', columnGap: tokens.spacingHorizontalL, alignItems: 'end', flexWrap: 'wrap' },
+  // Compact chrome: every line above the player is height the terminal's font loses on a 768 px screen.
+  page: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS, padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXXL}` },
+  head: { display: 'flex', alignItems: 'baseline', columnGap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
+  bar: { display: 'flex', columnGap: tokens.spacingHorizontalL, alignItems: 'center', flexWrap: 'wrap' },
   meta: { color: tokens.colorNeutralForeground2 },
   // The player scales its terminal to this box (fit: 'both'): its controls stay on screen at 768 px height.
-  player: { height: 'max(260px, calc(100vh - 330px))' },
+  player: { height: 'max(260px, calc(100vh - 200px))' },
 });
 
 const SPEEDS = ['0.5', '1', '2', '4', '8'];
@@ -34,15 +36,24 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
     document.title = `${title} - Bastion`;
   }, [title]);
   const back = '/portal/recordings';
+  const meta =
+    info.status === 'ready' ? (
+      <Text className={styles.meta}>
+        {info.data.user} as {info.data.userName} on {vmName(info.data.vm)} · {info.data.protocol.toUpperCase()} · started {timeText(info.data.start)} ·{' '}
+        {info.data.live ? 'running' : durationText(info.data.start, info.data.end)}
+      </Text>
+    ) : null;
 
   return (
     <section className={styles.page} aria-labelledby="page-title">
-      <Link href={back} onClick={(e) => handleLinkClick(e, back)}>
-        <ArrowLeft20Regular aria-hidden /> Recordings
-      </Link>
-      <Title2 as="h1" id="page-title">
-        {title}
-      </Title2>
+      <div className={styles.head}>
+        <Title2 as="h1" id="page-title">
+          {title}
+        </Title2>
+        <Link href={back} onClick={(e) => handleLinkClick(e, back)}>
+          <ArrowLeft20Regular aria-hidden /> Recordings
+        </Link>
+      </div>
       {info.status === 'loading' ? <Spinner label="Loading…" labelPosition="after" size="small" /> : null}
       {info.status === 'error' ? (
         <MessageBar intent="error" role="alert">
@@ -51,10 +62,7 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
       ) : null}
       {info.status === 'ready' ? (
         <>
-          <Text className={styles.meta}>
-            {info.data.user} as {info.data.userName} on {vmName(info.data.vm)} · {info.data.protocol.toUpperCase()} · started {timeText(info.data.start)} ·{' '}
-            {info.data.live ? 'running' : durationText(info.data.start, info.data.end)}
-          </Text>
+          {view === 'play' && info.data.format === 'asciicast' ? null : meta}
           {view === 'live' ? (
             info.data.live && info.data.format === 'asciicast' ? (
               <Suspense fallback={<Spinner label="Loading the terminal…" size="small" />}>
@@ -70,7 +78,8 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
           ) : info.data.format === 'asciicast' ? (
             <>
               <div className={styles.bar}>
-                <Field label="Speed">
+                {meta}
+                <Field label="Speed" orientation="horizontal">
                   <Select value={speed} onChange={(_, d) => setSpeed(d.value)}>
                     {SPEEDS.map((s) => (
                       <option key={s} value={s}>
