@@ -198,7 +198,7 @@ describe('The session page in Chromium', () => {
     await poll(async () => asked.length).toBe(1);
     page.off('dialog', cancel);
     expect(asked[0]).toBe('confirm: Leave this page? The session will be disconnected.');
-    await poll(() => page.url()).toBe(sessionUrl);
+    await poll(async () => page.url()).toBe(sessionUrl);
     expect(await runInTerminal(page, 'echo back-$((2+2))')).toEqual(['back-4']);
   });
 
