@@ -178,9 +178,9 @@ describe('mistakes get a clear 4xx naming the value', () => {
     expectError(await put(rg('rg-extra'), { location: 'x', colour: 'blue' }), 400, 'BST_ERR_VALIDATION', 'colour');
     expectError(await put(nicUrl('nic-extra'), { properties: { ipConfigurations: [{ properties: { privateIPAddress: '10.90.1.7', subnet: { id: snetVms() }, primary: true } }] } }), 400, 'BST_ERR_VALIDATION', 'primary');
     expect((await get(rg('rg-extra'))).statusCode).toBe(404);
-    expectError(await put(vmUrl('vm-3'), vmBody([idOf(nicUrl('nic-1'))], 'macos')), 400, 'BST_ERR_VALIDATION', 'osType');
-    expectError(await put(vnetUrl('vnet-empty'), vnetBody([], [])), 400, 'BST_ERR_VALIDATION', 'addressPrefixes');
-    expectError(await put(vnetUrl('vnet-no-props'), {}), 400, 'BST_ERR_VALIDATION', 'properties');
+    expectError(await put(vmUrl('vm-3'), vmBody([idOf(nicUrl('nic-1'))], 'macos')), 400, 'BST_ERR_VALIDATION', 'OS type must be one of: linux, windows');
+    expectError(await put(vnetUrl('vnet-empty'), vnetBody([], [])), 400, 'BST_ERR_VALIDATION', 'Address prefixes must hold at least 1 entry');
+    expectError(await put(vnetUrl('vnet-no-props'), {}), 400, 'BST_ERR_VALIDATION', 'Properties is required');
     expectError(await call({ method: 'PUT', url: rg('rg-json'), headers: { 'content-type': 'application/json' }, payload: '{"location": "x",' }), 400, 'BST_ERR_BAD_JSON', 'not valid JSON');
     expectError(await put(rg('bad name!'), {}), 400, 'BST_ERR_VALIDATION', 'bad name!');
     expectError(await put(rg('x'.repeat(81)), {}), 400, 'BST_ERR_VALIDATION');

@@ -21,10 +21,10 @@ describe('validation messages in words', () => {
       ['body', { keyword: 'type', instancePath: '', params: { type: 'object' } }, 'The request body must be an object.'],
       ['body', { keyword: 'enum', instancePath: '/properties/contentType', params: { allowedValues: ['password', 'ssh-private-key'] } }, 'Content type must be one of: password, ssh-private-key.'],
       ['params', { keyword: 'pattern', instancePath: '/sessionId', params: { pattern: '^[0-9a-f-]{36}$' } }, 'Session ID is not in the expected form.'],
-      ['querystring', { keyword: 'maximum', instancePath: '/limit', params: { limit: 10000 } }, 'Limit is at most 10000.'],
-      ['querystring', { keyword: 'minimum', instancePath: '/limit', params: { limit: 1 } }, 'Limit is at least 1.'],
+      ['querystring', { keyword: 'maximum', instancePath: '/limit', params: { limit: 10000 } }, 'Limit must be at most 10000.'],
+      ['querystring', { keyword: 'minimum', instancePath: '/limit', params: { limit: 1 } }, 'Limit must be at least 1.'],
       ['querystring', { keyword: 'format', instancePath: '/since', params: { format: 'date-time' } }, 'Since is not a valid date and time.'],
-      ['body', { keyword: 'maxItems', instancePath: '/vms', params: { limit: 1 } }, 'VMs holds at most 1 entry.'],
+      ['body', { keyword: 'maxItems', instancePath: '/vms', params: { limit: 1 } }, 'VMs may hold at most 1 entry.'],
       ['body', { keyword: 'anyOf', instancePath: '/properties/networkProfile/networkInterfaces/0/id', params: {} }, 'ID is not valid.'],
     ];
     for (const [where, err, text] of cases) expect(validationMessage(where, [err])).toBe(text);

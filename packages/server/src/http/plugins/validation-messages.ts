@@ -105,21 +105,21 @@ export function validationMessage(context: string | undefined, errors: readonly 
     case 'const':
       return `${field} must be ${String(p.allowedValue)}.`;
     case 'maximum':
-      return `${field} is at most ${String(p.limit)}.`;
+      return `${field} must be at most ${String(p.limit)}.`;
     case 'minimum':
-      return `${field} is at least ${String(p.limit)}.`;
+      return `${field} must be at least ${String(p.limit)}.`;
     case 'exclusiveMaximum':
-      return `${field} is less than ${String(p.limit)}.`;
+      return `${field} must be less than ${String(p.limit)}.`;
     case 'exclusiveMinimum':
-      return `${field} is more than ${String(p.limit)}.`;
+      return `${field} must be more than ${String(p.limit)}.`;
     case 'maxItems':
-      return `${field} holds at most ${count(p.limit, 'entry')}.`;
+      return `${field} may hold at most ${count(p.limit, 'entry')}.`;
     case 'minItems':
-      return `${field} holds at least ${count(p.limit, 'entry')}.`;
+      return `${field} must hold at least ${count(p.limit, 'entry')}.`;
     case 'uniqueItems':
       return `${field} lists the same entry twice.`;
     case 'maxProperties':
-      return `${field} has at most ${count(p.limit, 'entry')}.`;
+      return `${field} may have at most ${count(p.limit, 'entry')}.`;
     default:
       // anyOf/oneOf/… are about the shape as a whole: say which field, not Ajv's wording.
       return `${field} is not valid.`;
