@@ -166,6 +166,10 @@ export interface BastionHostProperties {
   disableCopyPaste?: boolean;
   /** Ours (design 0007): CIDRs reachable through the bastion's network that IP-based connection may dial. */
   onPremisesRanges?: string[];
+  /** Azure's "Native client support": CLI tunnels (bastion tunnel|ssh|rdp). Default true here (Azure: false). */
+  enableTunneling?: boolean;
+  /** Azure's: false exempts this bastion's sessions from recording; true (default) follows `recordings`. */
+  enableSessionRecording?: boolean;
 }
 
 /** An item of create/get/deleteShareableLinks (design 0007); `bsl` (the URL) only in the answer to create. */

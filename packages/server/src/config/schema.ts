@@ -20,6 +20,10 @@ export const BastionFeatureFields = {
   /** Azure's: no text clipboard in the browser RDP/SSH clients (issue 5). */
   disableCopyPaste: Type.Optional(Type.Boolean()),
   onPremisesRanges: Type.Optional(Type.Array(Cidr, { maxItems: 64 })),
+  /** Azure's "Native client support" (CLI tunnels); default true here (Azure: false). */
+  enableTunneling: Type.Optional(Type.Boolean()),
+  /** false: this bastion's sessions are not recorded; true (default): they follow `recordings`. */
+  enableSessionRecording: Type.Optional(Type.Boolean()),
 };
 
 /** A bastion's session limits (design 0005), in minutes: 0 turns one off; fractions are allowed (tests use seconds). */

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { refusalAudit } from '../audit/refusal-limiter.js';
 import { BastionError, type ErrorCode } from '../errors.js';
 import { checkDialTarget, type DialTarget } from '../gateway/target-policy.js';
+import { bastionFeatures } from '../inventory/bastion-features.js';
 import * as ids from '../inventory/ids.js';
 import type { InventoryService } from '../inventory/service.js';
 import { ACTIONS } from '../rbac/index.js';
@@ -24,6 +25,8 @@ export type TunnelRequest = { vm: string; port: number } | { bastion: string; ip
 
 const STATUS_CODE: Record<number, ErrorCode> = { 400: 'BST_ERR_VALIDATION', 403: 'BST_ERR_FORBIDDEN', 404: 'BST_ERR_NOT_FOUND' };
 
+const tunnelingOff = (bastion: string): string => `Native client support is turned off on bastion ${bastion} (setting enableTunneling): use the portal's browser clients.`;
+
 /** IP-based connection's ID of the "target" in records and audit events. */
 export const ipTargetId = (bastionHostId: string, ip: string): string => `${bastionHostId}/connectByIp/${ip}`;
 /** The bastion of an IP-based target (`<bastion id>/connectByIp/<ip>`); undefined for a VM's ID. */
@@ -37,7 +40,9 @@ export const bastionOfIpTarget = (targetId: string): string | undefined => {
  * - a VM: the Connect check (Reader on VM, NIC, bastion, peered network) and the target policy (only the
  *   VM's registered NIC address, inside the bastion's networks; gateway/target-policy.ts);
  * - an IP: Reader on the bastion plus connectByIp/action, and the target policy (enableIpConnect, inside
- *   the bastion's network, peerings or on-premises ranges; never loopback, link-local, the bastion's own).
+ *   the bastion's network, peerings or on-premises ranges; never loopback, link-local, the bastion's own);
+ * - either way the bastion's `enableTunneling` (Azure's "Native client support"), checked once the user
+ *   may know the bastion, so the refusal can name it.
  */
 export async function resolveTunnelTarget(deps: { inventory: InventoryService; audit: AuditLog }, request: FastifyRequest, want: TunnelRequest): Promise<TunnelTarget> {
   const refuse = async (status: number, message: string, target: string | null): Promise<never> => {
@@ -49,6 +54,8 @@ export async function resolveTunnelTarget(deps: { inventory: InventoryService; a
     if (!vm || vm.type !== ids.TYPES.virtualMachine) return refuse(404, `Virtual machine ${want.vm} was not found.`, want.vm);
     const check = await checkConnect(deps, request, vm.id);
     if (!check.allowed) throw new BastionError('BST_ERR_FORBIDDEN', `You cannot connect to ${vm.name}: ${connectDenial(check)}.`);
+    const via = check.bastionHostId ? await deps.inventory.get(check.bastionHostId) : undefined;
+    if (via && !bastionFeatures(via.properties).enableTunneling) return refuse(403, tunnelingOff(via.name), vm.id);
     const dial = await checkDialTarget(deps.inventory, { vmId: vm.id, bastionHostId: check.bastionHostId });
     if (!dial.ok) return refuse(dial.status, dial.message, vm.id);
     const policy = { vmId: vm.id, bastionHostId: check.bastionHostId, issuedFor: dial.host };
@@ -59,6 +66,7 @@ export async function resolveTunnelTarget(deps: { inventory: InventoryService; a
   await request.authorize(ACTIONS.bastionHosts.connectByIp, want.bastion);
   const bastion = await deps.inventory.get(want.bastion);
   if (!bastion || bastion.type !== ids.TYPES.bastionHost) return refuse(404, `Bastion ${want.bastion} was not found.`, want.bastion);
+  if (!bastionFeatures(bastion.properties).enableTunneling) return refuse(403, tunnelingOff(bastion.name), ipTargetId(bastion.id, want.ip));
   const policy = { bastionHostId: bastion.id, ip: want.ip };
   const dial = await checkDialTarget(deps.inventory, policy);
   if (!dial.ok) return refuse(dial.status, dial.message, ipTargetId(bastion.id, want.ip));

@@ -51,7 +51,7 @@ export async function applyInventoryConfig(inventory: InventoryService, config: 
     await step(`bastionHosts[${b.name}]`, async () => {
       const r = await inventory.putBastionHost(b.resourceGroup, b.name, vnetIdByName(b.virtualNetwork, `bastionHosts[${b.name}]`));
       // Design 0007: IP-based connection and shareable links, off unless the file turns them on.
-      await inventory.setBastionFeatures(r.id, { enableIpConnect: b.enableIpConnect ?? false, enableShareableLink: b.enableShareableLink ?? false, disableCopyPaste: b.disableCopyPaste ?? false, onPremisesRanges: b.onPremisesRanges ?? [] });
+      await inventory.setBastionFeatures(r.id, { enableIpConnect: b.enableIpConnect ?? false, enableShareableLink: b.enableShareableLink ?? false, disableCopyPaste: b.disableCopyPaste ?? false, onPremisesRanges: b.onPremisesRanges ?? [], enableTunneling: b.enableTunneling ?? true, enableSessionRecording: b.enableSessionRecording ?? true });
       // Design 0005: idle timeout and maximum session length (defaults when the file omits them).
       await inventory.setBastionLimits(r.id, { idleTimeoutMinutes: b.idleTimeoutMinutes, maxSessionMinutes: b.maxSessionMinutes });
     });

@@ -13,15 +13,21 @@ import { inTransaction } from '../storage/transaction.js';
  * Azure) that IP-based connection may also dial. All off / empty by default. `disableCopyPaste` (Azure's
  * too, issue 5) turns the browser clients' clipboard off: the RDP token and SSH ticket answers carry
  * `clipboard: false` and the web client then opens no clipboard channel (enforced in the browser, as in Azure).
+ * `enableTunneling` (Azure's "Native client support") lets the CLI's tunnels through; on by default here,
+ * unlike Azure, because Bastion always offered them and existing installations rely on it.
+ * `enableSessionRecording` (Azure's) off exempts this bastion's sessions from the global `recordings`
+ * config; on (the default) they follow it, so it records nothing where recordings are not configured.
  */
 export interface BastionFeatures {
   enableIpConnect: boolean;
   enableShareableLink: boolean;
   disableCopyPaste: boolean;
   onPremisesRanges: string[];
+  enableTunneling: boolean;
+  enableSessionRecording: boolean;
 }
 
-export const FEATURE_DEFAULTS: BastionFeatures = { enableIpConnect: false, enableShareableLink: false, disableCopyPaste: false, onPremisesRanges: [] };
+export const FEATURE_DEFAULTS: BastionFeatures = { enableIpConnect: false, enableShareableLink: false, disableCopyPaste: false, onPremisesRanges: [], enableTunneling: true, enableSessionRecording: true };
 
 /** The features as stored (absent keys: defaults). */
 export function bastionFeatures(properties: object): BastionFeatures {
@@ -31,6 +37,9 @@ export function bastionFeatures(properties: object): BastionFeatures {
     enableShareableLink: p.enableShareableLink === true,
     disableCopyPaste: p.disableCopyPaste === true,
     onPremisesRanges: Array.isArray(p.onPremisesRanges) ? p.onPremisesRanges.filter((r): r is string => typeof r === 'string') : [],
+    // Absent (a bastion stored before these existed): the defaults, on.
+    enableTunneling: p.enableTunneling !== false,
+    enableSessionRecording: p.enableSessionRecording !== false,
   };
 }
 
@@ -67,4 +76,10 @@ export async function setBastionFeatures(db: Kysely<Database>, bastionId: string
 export async function clipboardAllowed(inventory: { get(id: string): Promise<{ properties: object } | undefined> }, bastionId: string | null): Promise<boolean> {
   const bastion = bastionId ? await inventory.get(bastionId) : undefined;
   return !bastionFeatures(bastion?.properties ?? {}).disableCopyPaste;
+}
+
+/** Whether sessions through this bastion follow the global `recordings` config (`enableSessionRecording`). */
+export async function sessionRecordingAllowed(inventory: { get(id: string): Promise<{ properties: object } | undefined> }, bastionId: string | null): Promise<boolean> {
+  const bastion = bastionId ? await inventory.get(bastionId) : undefined;
+  return bastionFeatures(bastion?.properties ?? {}).enableSessionRecording;
 }

@@ -160,8 +160,8 @@ export const inventoryRoutes =
       // The host, its switches and limits and the event: one transaction, so no half-applied PUT either.
       return audited(request, 'resource.written', async (w) => {
         const r = await w.putBastionHost(request.params.rg, request.params.name, p.virtualNetwork.id, request.body.tags);
-        // Design 0007: PUT replaces, so an omitted switch is off.
-        await w.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, disableCopyPaste: p.disableCopyPaste ?? false, onPremisesRanges: p.onPremisesRanges ?? [] });
+        // Design 0007: PUT replaces, so an omitted switch gets its default (off; the two Azure-off-by-default ones on here).
+        await w.setBastionFeatures(r.id, { enableIpConnect: p.enableIpConnect ?? false, enableShareableLink: p.enableShareableLink ?? false, disableCopyPaste: p.disableCopyPaste ?? false, onPremisesRanges: p.onPremisesRanges ?? [], enableTunneling: p.enableTunneling ?? true, enableSessionRecording: p.enableSessionRecording ?? true });
         await w.setBastionLimits(r.id, { idleTimeoutMinutes: p.idleTimeoutMinutes, maxSessionMinutes: p.maxSessionMinutes }); // design 0005
         return ((await w.get(r.id)) ?? r) as typeof r;
       });
