@@ -20,7 +20,7 @@ import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { limitsFromProperties, watchLimits } from '../../sessions/session-limits.js';
 import { checkConnect, connectDenial } from '../connect-access.js';
 import type { Recordings } from '../../recordings/index.js';
-import { startRdpRecording } from './recording-hooks.js';
+import { recordingsFor, startRdpRecording } from './recording-hooks.js';
 import { requestWho } from '../request-who.js';
 
 export interface RdpRelayDeps {
@@ -170,11 +170,13 @@ export function handleRdpRelay(deps: RdpRelayDeps, socket: unknown, request: Fas
     record = await deps.connections.connected(started);
     const connected = record;
     // Opened before the answer, so the page's first status request after connecting finds it.
-    const recorded = deps.recordings?.settings.rdp.enabled ?? false;
+    // The bastion's enableSessionRecording may exempt its sessions from the global recordings.
+    const recordings = await recordingsFor(deps.recordings, deps.inventory, connected);
+    const recorded = recordings?.settings.rdp.enabled ?? false;
     status = deps.statuses.open(req.proxyAuth, request.user.id, recorded);
     const told = status;
     // The capture file exists before the first byte flows (design 0006); it taps the stream both ways.
-    const capture = await startRdpRecording(deps.recordings, connected, stream, (message, ended) => told.notRecorded(message, ended));
+    const capture = await startRdpRecording(recordings, connected, stream, (message, ended) => told.notRecorded(message, ended));
     stream.relay(responsePdu(conn.x224Confirm, conn.certChain, conn.serverAddr), conn.tls, (reason) => {
       void capture?.close();
       told.close();

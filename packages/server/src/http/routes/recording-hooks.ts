@@ -2,12 +2,23 @@ import type { FastifyRequest } from 'fastify';
 import type { BastionAuditRecord } from '../../../../protocol/src/bastion-audit-log.js';
 import { sendControl, type RelayHandle, type RelaySocket } from '../../gateway/ssh/relay.js';
 import type { RdpClientStream } from '../../gateway/rdp/relay.js';
+import { sessionRecordingAllowed } from '../../inventory/bastion-features.js';
 import type { RdpRecording, RecordingStart, Recordings, SshRecording } from '../../recordings/index.js';
 
 /** The PTY size ssh-connect opens with (gateway/ssh/connect.ts); the browser's first resize follows. */
 const SSH_INITIAL_SIZE = { cols: 80, rows: 24 };
 const DISCONNECT_NOTE = 'This bastion ends sessions it cannot record (recordings.onFailure: disconnect).';
 const CONTINUE_NOTE = 'This session is not being recorded.';
+
+/**
+ * The recordings that apply to this session: the global ones, unless the bastion it goes through has
+ * `enableSessionRecording: false` (then none: the session is simply not recorded, no failure policy applies).
+ * Read when the session connects, so a switch changed meanwhile counts from the next session on.
+ */
+export async function recordingsFor(recordings: Recordings | undefined, inventory: { get(id: string): Promise<{ properties: object } | undefined> }, record: Pick<BastionAuditRecord, 'bastionResourceId'>): Promise<Recordings | undefined> {
+  if (!recordings) return undefined;
+  return (await sessionRecordingAllowed(inventory, record.bastionResourceId)) ? recordings : undefined;
+}
 
 /**
  * Starts the recording of an SSH session (design 0006). When it cannot start or writing fails later,

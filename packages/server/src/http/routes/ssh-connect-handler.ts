@@ -12,7 +12,7 @@ import type { InventoryService } from '../../inventory/service.js';
 import type { LiveSessions } from '../../sessions/live-sessions.js';
 import { limitsFromProperties, watchLimits } from '../../sessions/session-limits.js';
 import type { VaultStore } from '../../vault/index.js';
-import { startSshRecording } from './recording-hooks.js';
+import { recordingsFor, startSshRecording } from './recording-hooks.js';
 import type { Recordings } from '../../recordings/index.js';
 import { ConnectionEnd } from './connection-end.js';
 import { requestWho } from '../request-who.js';
@@ -222,7 +222,7 @@ export function handleSshConnect(deps: SshConnectDeps, socket: unknown, request:
     record = await deps.connections.connected(record);
     if (recordEnd.started) return session.close();
     // The recording file exists before the first byte flows; a failure follows recordings.onFailure.
-    const recording = await startSshRecording(deps.recordings, record, request, ws, () => relay);
+    const recording = await startSshRecording(await recordingsFor(deps.recordings, deps.inventory, record), record, request, ws, () => relay);
     if (!recording.ok) {
       session.close();
       await recordEnd.finish({ kind: 'failed', errorCode: 'internal', message: recording.message, endTime: now() });
