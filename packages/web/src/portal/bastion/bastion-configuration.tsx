@@ -21,6 +21,8 @@ interface Draft {
   ranges: string;
   idle: string;
   maxSession: string;
+  tunneling: boolean;
+  recording: boolean;
 }
 
 const draftOf = (p: BastionHostProperties): Draft => ({
@@ -30,6 +32,9 @@ const draftOf = (p: BastionHostProperties): Draft => ({
   ranges: (p.onPremisesRanges ?? []).join('\n'),
   idle: String(p.idleTimeoutMinutes ?? 20),
   maxSession: String(p.maxSessionMinutes ?? 0),
+  // Absent: on (the server's defaults for bastions stored before these settings existed).
+  tunneling: p.enableTunneling !== false,
+  recording: p.enableSessionRecording !== false,
 });
 
 /** Minutes from a field; an empty or non-numeric entry is left to the server, which names the field. */
@@ -37,8 +42,8 @@ const minutes = (text: string): number => (text.trim() === '' ? Number.NaN : Num
 
 /**
  * A bastion's Configuration (Azure's blade): the switches and limits of its ARM properties, saved with
- * one PUT (audited `resource.written` by the server). Native clients and recording are not per-bastion
- * settings in Bastion; the panel says where they are set instead of offering a switch that does nothing.
+ * one PUT (audited `resource.written` by the server). The recording switch can only exempt this bastion's
+ * sessions: whether anything is recorded at all is the installation's `recordings`, which the note says.
  */
 export function BastionConfigurationPanel({ bastions, saved }: { bastions: BastionHost[]; saved(): void }) {
   const styles = useStyles();
@@ -69,6 +74,8 @@ export function BastionConfigurationPanel({ bastions, saved }: { bastions: Basti
       onPremisesRanges: draft.ranges.split(/[\s,]+/).filter((r) => r !== ''),
       idleTimeoutMinutes: minutes(draft.idle),
       maxSessionMinutes: minutes(draft.maxSession),
+      enableTunneling: draft.tunneling,
+      enableSessionRecording: draft.recording,
     };
     try {
       await admin.putBastionHost(bastion, properties);
@@ -115,10 +122,10 @@ export function BastionConfigurationPanel({ bastions, saved }: { bastions: Basti
         </Field>
       </div>
       <div className={styles.group}>
-        <Text weight="semibold">Native client support</Text>
-        <Text className={styles.note}>Always on: the CLI’s “bastion tunnel”, “bastion ssh” and “bastion rdp” reach the VMs a user may connect to through any bastion.</Text>
-        <Text weight="semibold">Session recording</Text>
-        <Text className={styles.note}>Not a per-bastion setting: recording is set for the whole installation (“recordings” in bastion.yaml).</Text>
+        <Switch label="Native client support" checked={draft.tunneling} onChange={(_e, d) => set({ tunneling: d.checked })} />
+        <Text className={styles.note}>The CLI’s “bastion tunnel”, “bastion ssh” and “bastion rdp” through this bastion; off: refused.</Text>
+        <Switch label="Session recording" checked={draft.recording} onChange={(_e, d) => set({ recording: d.checked })} />
+        <Text className={styles.note}>On: this bastion’s SSH and RDP sessions are recorded as the installation’s “recordings” (bastion.yaml) say; off: never recorded.</Text>
       </div>
       <FormMessage intent={message?.intent ?? 'info'} text={message?.text} />
       <div className={styles.actions}>
