@@ -83,7 +83,7 @@ describe('Sessions page and audit log in Chromium against the testbed', () => {
     await shoot(admin, 'sessions-1-list.png');
     await row.getByRole('checkbox').check();
     await admin.getByRole('toolbar', { name: 'Commands' }).getByRole('button', { name: 'Disconnect' }).click();
-    const confirm = admin.getByRole('dialog', { name: 'Disconnect 1 session?' });
+    const confirm = admin.getByRole('alertdialog', { name: 'Disconnect 1 session?' });
     await confirm.getByText(/alice → vm-ssh \(SSH, from 127\.0\.0\.1\)/).waitFor();
     await confirm.getByRole('button', { name: 'Disconnect' }).click();
     await admin.getByText('Disconnected 1 session.').waitFor();

@@ -1,9 +1,10 @@
-import { Badge, Button, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarBody, Text, ToolbarButton, useRestoreFocusTarget } from '@fluentui/react-components';
+import { Badge, Checkbox, MessageBar, MessageBarBody, Text, ToolbarButton } from '@fluentui/react-components';
 import { PlugDisconnected20Regular } from '@fluentui/react-icons';
 import { useMemo, useState } from 'react';
 import { userMessage } from '../../api/api-error.js';
 import { usePortalSession } from '../../auth/session-context.js';
 import { timeText } from '../../format/date-format.js';
+import { useConfirm } from '../confirm-dialog.js';
 import { ResourcePage } from '../resource-page.js';
 import type { Column } from '../resource-table.js';
 import { SessionActions } from '../sessions/session-actions.js';
@@ -20,10 +21,9 @@ export function SessionsPage() {
   const { api } = usePortalSession();
   const data = useAsync(() => loadSessions(api), [api]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  // The confirmation opens by state (no DialogTrigger): focus returns to Disconnect when it closes.
-  const restoreFocus = useRestoreFocusTarget();
+  // The portal's one confirmation (issue #14); it gives focus back to Disconnect when it closes.
+  const { confirm, dialog } = useConfirm();
   const [banner, setBanner] = useState<{ intent: 'success' | 'warning' | 'error'; text: string } | undefined>();
 
   const rows = data.status === 'ready' ? data.data : [];
@@ -61,6 +61,23 @@ export function SessionsPage() {
   );
 
   const disconnect = async () => {
+    const ok = await confirm({
+      title: `Disconnect ${chosen.length} session${chosen.length === 1 ? '' : 's'}?`,
+      message: (
+        <>
+          <Text as="p">The connection ends at once; the user sees that an administrator disconnected them.</Text>
+          <ul>
+            {chosen.map((r) => (
+              <li key={r.sessionId}>
+                {r.principalName} → {r.targetHostName} ({r.protocol}, from {r.clientIpAddress})
+              </li>
+            ))}
+          </ul>
+        </>
+      ),
+      confirmLabel: 'Disconnect',
+    });
+    if (!ok) return;
     setBusy(true);
     try {
       const results = await disconnectRows(api, chosen);
@@ -71,7 +88,6 @@ export function SessionsPage() {
       setBanner({ intent: 'error', text: userMessage(err) });
     } finally {
       setBusy(false);
-      setConfirming(false);
     }
   };
 
@@ -84,7 +100,7 @@ export function SessionsPage() {
         rowKey={(r) => r.sessionId}
         emptyText="No live sessions through the bastions you can manage"
         commands={
-          <ToolbarButton icon={<PlugDisconnected20Regular />} disabled={chosen.length === 0 || busy} onClick={() => setConfirming(true)} {...restoreFocus}>
+          <ToolbarButton icon={<PlugDisconnected20Regular />} disabled={chosen.length === 0 || busy} onClick={() => void disconnect()}>
             Disconnect
           </ToolbarButton>
         }
@@ -96,33 +112,7 @@ export function SessionsPage() {
           )
         }
       />
-      <Dialog open={confirming} onOpenChange={(_, d) => !busy && setConfirming(d.open)}>
-        <DialogSurface aria-describedby="disconnect-text">
-          <DialogBody>
-            <DialogTitle>
-              Disconnect {chosen.length} session{chosen.length === 1 ? '' : 's'}?
-            </DialogTitle>
-            <DialogContent id="disconnect-text">
-              <Text as="p">The connection ends at once; the user sees that an administrator disconnected them.</Text>
-              <ul>
-                {chosen.map((r) => (
-                  <li key={r.sessionId}>
-                    {r.principalName} → {r.targetHostName} ({r.protocol}, from {r.clientIpAddress})
-                  </li>
-                ))}
-              </ul>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" disabled={busy} onClick={() => void disconnect()}>
-                Disconnect
-              </Button>
-              <Button disabled={busy} onClick={() => setConfirming(false)}>
-                Cancel
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      {dialog}
     </>
   );
 }
