@@ -22,7 +22,8 @@ import { listenOnLoopback } from '../helpers/listen.js';
 /**
  * Session recordings (design 0006) against the testbed: an SSH session through the browser WebSocket is
  * recorded as asciicast and can be watched live mid-session; RDP sessions through the relay are captured
- * as rdpcap (after the CredSSP phase); and a bastion killed with SIGKILL leaves a playable cast.
+ * as rdpcap (after the CredSSP phase); a bastion with enableSessionRecording off records nothing; and a
+ * bastion killed with SIGKILL leaves a playable cast.
  */
 const PASSWORD = 'Rec-Test-Pass-123';
 let tb: TestbedInfo;
@@ -144,6 +145,40 @@ describe('SSH recordings', () => {
     expect(info).toMatchObject({ status: 'complete', live: false, size: Buffer.byteLength(res.body) });
     const audit = await new AuditLog(b.store.db).list({ type: 'recording.watched_live' });
     expect(audit[0]).toMatchObject({ code: 'P1002I', actor: 'boss', target: vmPath('vm-ssh'), details: { sessionId } });
+  });
+});
+
+describe('per-bastion enableSessionRecording', () => {
+  it('false on the bastion: an SSH session through it is not recorded; back on, the next one is', async () => {
+    // Every bastion of the testbed, so the one the Connect check picks for vm-ssh is among them.
+    const { inventory } = readYamlFile(tb.inventoryPath) as { inventory: InventoryConfig };
+    const bastions = (inventory.bastionHosts ?? []).map((h) => `/api/subscriptions/${tb.subscriptionId}/resourceGroups/${h.resourceGroup}/providers/Microsoft.Network/bastionHosts/${h.name}`);
+    const setRecording = async (on: boolean): Promise<void> => {
+      for (const path of bastions) {
+        const { properties } = JSON.parse((await client.request('GET', path, { who: boss })).body) as { properties: { virtualNetwork: object } };
+        const res = await client.request('PUT', path, { who: boss, body: { properties: { ...properties, enableSessionRecording: on } } });
+        expect(res.status, res.body).toBe(200);
+      }
+    };
+    const session = async (): Promise<string> => {
+      const { url } = await client.ticket(alice, vmPath('vm-ssh'), tb.user, { type: 'password', password: tb.password });
+      const t = await client.terminal(url, alice);
+      const sessionId = String((await t.ready()).sessionId);
+      await t.prompt();
+      t.input('exit\r');
+      await t.until('closed', () => t.closeCode !== undefined);
+      return sessionId;
+    };
+    await setRecording(false);
+    try {
+      const unrecorded = await session();
+      expect((await client.request('GET', `/api/recordings/${unrecorded}`, { who: boss })).status).toBe(404);
+    } finally {
+      await setRecording(true);
+    }
+    const recorded = await session();
+    await until('the recording completes', () => !b.recordings.isLive(recorded));
+    expect((await client.request('GET', `/api/recordings/${recorded}`, { who: boss })).status).toBe(200);
   });
 });
 
