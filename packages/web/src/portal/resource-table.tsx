@@ -1,4 +1,5 @@
 import {
+  Caption1,
   Table,
   TableBody,
   TableCell,
@@ -11,7 +12,7 @@ import {
   useTableColumnSizing_unstable,
   useTableFeatures,
 } from '@fluentui/react-components';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -40,7 +41,25 @@ type Sort = { key: string; direction: 'ascending' | 'descending' } | undefined;
 const useStyles = makeStyles({
   scroller: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
   table: { minWidth: '640px' },
+  hint: { display: 'block', color: tokens.colorNeutralForeground3, paddingBottom: tokens.spacingVerticalXS },
 });
+
+/** Whether the box is narrower than what it holds (a phone): then it scrolls sideways and says so. */
+function useOverflowsSideways() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    const measure = () => setOverflows(box.scrollWidth > box.clientWidth + 1);
+    const observer = new ResizeObserver(measure);
+    observer.observe(box);
+    if (box.firstElementChild) observer.observe(box.firstElementChild);
+    measure();
+    return () => observer.disconnect();
+  }, []);
+  return { ref, overflows };
+}
 
 const compare = (a: string | number, b: string | number): number =>
   typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: 'base' });
@@ -57,6 +76,7 @@ export function ResourceTable<T>({ label, columns, items, rowKey, initialSortKey
   const { columnSizing_unstable: sizing, tableRef } = useTableFeatures({ columns: sizingColumns, items: [] as T[] }, [
     useTableColumnSizing_unstable({ columnSizingOptions: sizingOptions, autoFitColumns: false }),
   ]);
+  const sideways = useOverflowsSideways();
   const [sort, setSort] = useState<Sort>(initialSortKey ? { key: initialSortKey, direction: 'ascending' } : undefined);
 
   const rows = useMemo(() => {
@@ -70,34 +90,38 @@ export function ResourceTable<T>({ label, columns, items, rowKey, initialSortKey
     setSort((s) => (s?.key === key && s.direction === 'ascending' ? { key, direction: 'descending' } : { key, direction: 'ascending' }));
 
   return (
-    <div className={styles.scroller}>
-      <Table aria-label={label} className={styles.table} sortable {...(resizableColumns ? { ref: tableRef, ...sizing.getTableProps() } : {})}>
-        <TableHeader>
-          <TableRow>
-            {columns.map((c) => (
-              <TableHeaderCell
-                key={c.key}
-                style={c.width && !resizableColumns ? { width: c.width } : undefined}
-                {...(resizableColumns ? sizing.getTableHeaderCellProps(c.key) : {})}
-                {...(c.sortValue ? { sortDirection: sort?.key === c.key ? sort.direction : undefined, onClick: () => toggle(c.key) } : { sortable: false })}
-              >
-                {c.label}
-              </TableHeaderCell>
-            ))}
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {rows.map((item) => (
-            <TableRow key={rowKey(item)}>
+    <>
+      {/* Touch screens show no scroll bar until one swipes: the columns off screen are named, not hidden. */}
+      {sideways.overflows && <Caption1 className={styles.hint}>Swipe or scroll sideways to see every column (last: {columns[columns.length - 1]?.label}).</Caption1>}
+      <div className={styles.scroller} ref={sideways.ref}>
+        <Table aria-label={label} className={styles.table} sortable {...(resizableColumns ? { ref: tableRef, ...sizing.getTableProps() } : {})}>
+          <TableHeader>
+            <TableRow>
               {columns.map((c) => (
-                <TableCell key={c.key} {...(resizableColumns ? sizing.getTableCellProps(c.key) : {})}>
-                  {c.render(item)}
-                </TableCell>
+                <TableHeaderCell
+                  key={c.key}
+                  style={c.width && !resizableColumns ? { width: c.width } : undefined}
+                  {...(resizableColumns ? sizing.getTableHeaderCellProps(c.key) : {})}
+                  {...(c.sortValue ? { sortDirection: sort?.key === c.key ? sort.direction : undefined, onClick: () => toggle(c.key) } : { sortable: false })}
+                >
+                  {c.label}
+                </TableHeaderCell>
               ))}
             </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </div>
+          </TableHeader>
+          <TableBody>
+            {rows.map((item) => (
+              <TableRow key={rowKey(item)}>
+                {columns.map((c) => (
+                  <TableCell key={c.key} {...(resizableColumns ? sizing.getTableCellProps(c.key) : {})}>
+                    {c.render(item)}
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
+    </>
   );
 }
