@@ -101,6 +101,7 @@ describe('administration in the portal (issue #14), in Chromium', () => {
     await poll(() => config.getByRole('alert').textContent()).toMatch(/onPremisesRanges\[0\].*\/8/);
 
     await config.getByLabel(/On-premises address ranges/).fill('172.16.0.0/16');
+    await config.getByRole('switch', { name: 'Session recording' }).uncheck();
     await config.getByRole('button', { name: 'Save' }).click();
     await poll(() => config.getByRole('status').textContent()).toBe('Configuration of bastion-admin saved.');
     await shoot(admin, 'admin-1-bastion-configuration.png');
@@ -112,6 +113,8 @@ describe('administration in the portal (issue #14), in Chromium', () => {
     expect(await again.getByLabel(/Idle timeout/).inputValue()).toBe('30');
     expect(await again.getByLabel(/On-premises address ranges/).inputValue()).toBe('172.16.0.0/16');
     expect(await again.getByRole('switch', { name: 'Copy and paste' }).isChecked()).toBe(true);
+    expect(await again.getByRole('switch', { name: 'Native client support' }).isChecked()).toBe(true);
+    expect(await again.getByRole('switch', { name: 'Session recording' }).isChecked()).toBe(false);
     // The links panel follows the saved switch: Create link is offered now.
     expect(await admin.getByRole('button', { name: 'Create link' }).isEnabled()).toBe(true);
 
