@@ -55,7 +55,12 @@ interface AxeViolation {
 
 /** axe-core on the page as it is; the serious and critical violations (what a screen reader user hits). */
 async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: AXE });
+    // Colours as they end up, not mid-fade: a transition that starts after `settled` (a button enabled when
+    // a check answers) once measured 1.03:1. The page keeps this style until it reloads.
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
+  }
   const result = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
     // Tabster's focus sentinels (<i tabindex=0 aria-hidden data-tabster-dummy>) hand focus on at once; they
