@@ -56,6 +56,14 @@ export interface UserPermissions {
   viewSessions?: boolean;
 }
 
+/** `GET /api/auth/permissions?scope=<resource id>`: what the signed-in user may do at that scope. */
+export interface ScopePermissions {
+  /** The scope as the server normalized it. */
+  scope: string;
+  /** May create role assignments at `scope` (Microsoft.Authorization/roleAssignments/write). */
+  manageAccess: boolean;
+}
+
 /** `POST /api/auth/login` body. */
 export interface LoginRequest {
   username: string;

@@ -15,7 +15,7 @@ const KNOWN_GUARDED_ROUTES = 53;
 /** The only /api routes reachable without signing in, and the only ones that need no role. */
 // Design 0007: CLI sign-in (POST /api/auth/tokens) and a shareable link's visitor (the secret is the authority).
 const PUBLIC_API = ['GET /api/share/:secret', 'GET /api/share/connect', 'POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/tokens', 'POST /api/share/:secret/ssh'].sort();
-const SELF_API = ['DELETE /api/auth/tokens/:id', 'GET /api/auth/me', 'GET /api/auth/tokens', 'POST /api/auth/password'].sort();
+const SELF_API = ['DELETE /api/auth/tokens/:id', 'GET /api/auth/me', 'GET /api/auth/permissions', 'GET /api/auth/tokens', 'POST /api/auth/password'].sort();
 
 let b: TestBastion;
 let admin: Session;

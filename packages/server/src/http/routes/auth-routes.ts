@@ -1,14 +1,14 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { secretsEqual } from '../../identity/constant-time.js';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { BastionError } from '../../errors.js';
+import { BastionError, validationError } from '../../errors.js';
 import type { LoginRateLimiter } from '../../identity/rate-limiter.js';
 import type { UserDirectory } from '../../identity/users.js';
 import type { ApiTokens } from '../../identity/api-tokens.js';
 import type { WebSessions } from '../../identity/web-sessions.js';
 import { SESSION_COOKIE } from '../plugins/authentication.js';
 import type { Kysely } from 'kysely';
-import { ACTIONS, TENANT_SCOPE, loadPrincipal, type AccessChecker } from '../../rbac/index.js';
+import { ACTIONS, TENANT_SCOPE, loadPrincipal, normalizeScope, type AccessChecker } from '../../rbac/index.js';
 import type { UserView } from '../../identity/users.js';
 import type { Database } from '../../storage/schema.js';
 import { verifyPasswordSignIn } from './password-sign-in.js';
@@ -75,6 +75,28 @@ export const authRoutes =
       '/api/auth/me',
       { config: { allowPasswordChange: true, access: { kind: 'self' } }, schema: { tags: ['identity'], summary: 'The signed-in user and the CSRF token', response: { 200: AuthSession } } },
       async (request) => ({ user: await withPermissions(deps, request.user!), csrfToken: request.webSession?.csrfToken ?? '' }),
+    );
+
+    app.get(
+      '/api/auth/permissions',
+      {
+        config: { access: { kind: 'self' } },
+        schema: {
+          tags: ['identity'],
+          summary: 'What the signed-in user may do at one scope (the portal enables its buttons from this)',
+          querystring: Type.Object({ scope: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ scope: Type.String(), manageAccess: Type.Boolean() }) },
+        },
+      },
+      async (request) => {
+        let scope: string;
+        try {
+          scope = normalizeScope(request.query.scope);
+        } catch (err) {
+          throw validationError(`scope: ${(err as Error).message}`);
+        }
+        return { scope, manageAccess: (await request.grants()).allows(ACTIONS.roleAssignments.write, scope) };
+      },
     );
 
     app.post(
