@@ -23,10 +23,14 @@ const RG_ID = `/subscriptions/${SUB}/resourceGroups/rg-polish`;
 const WEB01_ID = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/web01`;
 const ADMIN_PASSWORD = 'E2e-Polish-admin-password-42';
 const READER = { username: 'rita', password: 'Rita-Reader-1234' };
+/** Owner of web01 only (Reader on db01): may manage access on one VM, not the other. */
+const VM_OWNER = { username: 'otto', password: 'Otto-VmOwner-1234' };
+const DB01_ID = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/db01`;
 
 const CONFIG = `
 users:
   - { username: ${READER.username}, password: ${READER.password}, displayName: Rita Reader }
+  - { username: ${VM_OWNER.username}, password: ${VM_OWNER.password}, displayName: Otto Owner }
 inventory:
   subscription: { id: ${SUB}, name: Bastion Polish }
   resourceGroups: [{ name: rg-polish }]
@@ -41,6 +45,8 @@ inventory:
   bastionHosts: [{ name: bastion-polish, resourceGroup: rg-polish, virtualNetwork: vnet-polish }]
 roleAssignments:
   - { assignee: ${READER.username}, assigneeType: user, role: Reader, scope: ${WEB01_ID} }
+  - { assignee: ${VM_OWNER.username}, assigneeType: user, role: Owner, scope: ${WEB01_ID} }
+  - { assignee: ${VM_OWNER.username}, assigneeType: user, role: Reader, scope: ${DB01_ID} }
 `;
 
 const WIDE = { width: 1366, height: 768 };
@@ -246,16 +252,42 @@ describe('portal polish: every page accessible, readable on a phone, keyboard-fr
       await openVm(page, 'web01');
       await page.getByRole('tab', { name: 'Access control (IAM)' }).click();
       const add = page.getByRole('button', { name: 'Add role assignment' });
-      await add.waitFor();
+      // The reason shows once the server has said what she may do at this scope.
+      await page.getByText(/Adding or removing one needs the Owner or User Access Administrator role/).waitFor();
       expect(await add.getAttribute('aria-disabled')).toBe('true');
       expect(await page.getByRole('button', { name: 'Remove rita Reader' }).getAttribute('aria-disabled')).toBe('true');
-      expect(await page.getByText(/Adding or removing one needs the Owner or User Access Administrator role/).isVisible()).toBe(true);
       await settled(page);
       await shoot(page, 'reader-iam-1366x768');
       findings['Reader: VM access control'] = await axeViolations(page);
       expect(findings['Reader: VM access control']).toEqual([]);
     } finally {
       await reader.close();
+    }
+  });
+
+  it('decides "Add role assignment" per scope: the owner of web01 may add there, not on db01', async () => {
+    const owner = await context.browser()!.newContext({ ignoreHTTPSErrors: true, viewport: WIDE, bypassCSP: true });
+    const page = await owner.newPage();
+    try {
+      await openPortalAsNewcomer(page, bastion, VM_OWNER);
+      const reason = page.getByText(/Adding or removing one needs the Owner or User Access Administrator role/);
+      const add = page.getByRole('button', { name: 'Add role assignment' });
+      await openVm(page, 'db01');
+      await page.getByRole('tab', { name: 'Access control (IAM)' }).click();
+      await reason.waitFor();
+      expect(await add.getAttribute('aria-disabled')).toBe('true');
+      await settled(page);
+      await shoot(page, 'vm-owner-db01-iam-1366x768');
+      await openVm(page, 'web01');
+      await page.getByRole('tab', { name: 'Access control (IAM)' }).click();
+      await expect.poll(() => add.getAttribute('aria-disabled')).toBeNull();
+      expect(await reason.count()).toBe(0);
+      await add.click();
+      await page.getByRole('dialog', { name: 'Add role assignment' }).waitFor();
+      await settled(page);
+      await shoot(page, 'vm-owner-web01-add-1366x768');
+    } finally {
+      await owner.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { Button, Field, MessageBar, MessageBarActions, MessageBarBody, Select, Spinner, Text, Toolbar, ToolbarButton, useRestoreFocusTarget } from '@fluentui/react-components';
 import { ArrowClockwise20Regular, PersonAdd20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import type { RoleAssignment, Subscription } from '../../../../protocol/src/api-types.js';
+import type { RoleAssignment, ScopePermissions, Subscription } from '../../../../protocol/src/api-types.js';
 import { scopeLabel, type ScopeOption } from '../../access/scopes.js';
 import { userMessage } from '../../api/api-error.js';
 import { FormMessage } from '../../auth/form-message.js';
@@ -29,9 +29,13 @@ export interface AccessControlPanelProps {
 export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscription }: AccessControlPanelProps) {
   const styles = usePageStyles();
   const { api, user } = usePortalSession();
-  // Writing role assignments needs Owner or User Access Administrator somewhere: without it the button
-  // is shown disabled with the reason, instead of opening a form the server then refuses.
-  const canAdd = user.permissions?.manageAccess ?? user.isAdmin;
+  // Writing role assignments needs Owner or User Access Administrator at (or above) this scope: without
+  // it the button is shown disabled with the reason, instead of opening a form the server then refuses.
+  // The server answers per scope; while it answers the button waits disabled (no reason yet), and a
+  // server without the route falls back to the global flag.
+  const allowed = useAsync(() => api.client.get<ScopePermissions>(`/api/auth/permissions?scope=${encodeURIComponent(scope)}`), [api, scope]);
+  const canAdd = allowed.status === 'ready' ? allowed.data.manageAccess : allowed.status === 'error' && (user.permissions?.manageAccess ?? user.isAdmin);
+  const showReason = !canAdd && allowed.status !== 'loading';
   // The dialog is opened by state, not a DialogTrigger: this marks the button focus returns to on close.
   const restoreFocus = useRestoreFocusTarget();
   const assignments = useAsync(() => api.roleAssignments(scope), [api, scope]);
@@ -74,18 +78,18 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
         </Select>
       </Field>
       <Toolbar className={styles.toolbar} aria-label="Commands">
-        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)} {...restoreFocus} disabledFocusable={!canAdd} aria-describedby={canAdd ? undefined : 'iam-add-reason'}>
+        <ToolbarButton icon={<PersonAdd20Regular />} onClick={() => setAdding(true)} {...restoreFocus} disabledFocusable={!canAdd} aria-describedby={showReason ? 'iam-add-reason' : undefined}>
           Add role assignment
         </ToolbarButton>
         <ToolbarButton icon={<ArrowClockwise20Regular />} onClick={assignments.reload} disabled={assignments.status === 'loading'}>
           Refresh
         </ToolbarButton>
       </Toolbar>
-      {canAdd ? null : (
+      {showReason ? (
         <Text id="iam-add-reason" as="p">
-          You can see the role assignments here. Adding or removing one needs the Owner or User Access Administrator role; ask an administrator.
+          You can see the role assignments here. Adding or removing one needs the Owner or User Access Administrator role at this scope or above; ask an administrator.
         </Text>
-      )}
+      ) : null}
       <FormMessage intent="error" text={actionError} />
       {assignments.status === 'loading' ? <Spinner label="Loading…" labelPosition="after" size="small" /> : null}
       {assignments.status === 'error' ? (
@@ -98,7 +102,7 @@ export function AccessControlPanel({ scope, scopeOptions, onScopeChange, subscri
       ) : null}
       {assignments.status === 'ready' && assignments.data.length === 0 ? <Text className={styles.empty}>No role assignments at this scope</Text> : null}
       {assignments.status === 'ready' && assignments.data.length > 0 ? (
-        <RoleAssignmentsTable items={assignments.data} subscription={subscription} removing={removing} remove={(a) => void remove(a)} readOnlyReasonId={canAdd ? undefined : 'iam-add-reason'} />
+        <RoleAssignmentsTable items={assignments.data} subscription={subscription} removing={removing} remove={(a) => void remove(a)} readOnlyReasonId={showReason ? 'iam-add-reason' : undefined} />
       ) : null}
       {dialog}
       {adding ? (
