@@ -126,5 +126,18 @@ describe('Recordings in Chromium against the testbed', () => {
       return bar !== null && bar.y + bar.height <= 768;
     }).toBe(true);
     await shoot(admin, 'recordings-3-playback-1366x768.png');
+
+    // Actual size: a readable font (fit to the box, a tall recording is ~10 px text at 768 px), the box
+    // scrolls and the control bar is reached by scrolling to its end.
+    await admin.getByLabel('Size').selectOption({ label: 'Actual size' });
+    const fontPx = () => player.locator('.ap-term').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize)).catch(() => 0);
+    await poll(fontPx).toBeGreaterThanOrEqual(14);
+    await poll(async () => (await player.innerText()).includes('watched-42'), 30_000).toBe(true);
+    await player.locator('.ap-control-bar').scrollIntoViewIfNeeded();
+    await poll(async () => {
+      const bar = await player.locator('.ap-control-bar').boundingBox();
+      return bar !== null && bar.y >= 0 && bar.y + bar.height <= 768;
+    }).toBe(true);
+    await shoot(admin, 'recordings-4-playback-actual-size-1366x768.png');
   });
 });

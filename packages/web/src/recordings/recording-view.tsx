@@ -6,6 +6,7 @@ import { timeText } from '../format/date-format.js';
 import { useAsync } from '../portal/use-async.js';
 import { handleLinkClick } from '../routing/link-click.js';
 import { recordingPath } from '../routing/routes.js';
+import type { PlayerSize } from './asciinema-player-view.js';
 import { downloadUrl, durationText, getRecording, playUrl } from './recordings-api.js';
 
 // The player (asciinema-player, its WASM terminal and CSS) and the live view (xterm.js) load only when opened.
@@ -18,8 +19,10 @@ const useStyles = makeStyles({
   head: { display: 'flex', alignItems: 'baseline', columnGap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
   bar: { display: 'flex', columnGap: tokens.spacingHorizontalL, alignItems: 'center', flexWrap: 'wrap' },
   meta: { color: tokens.colorNeutralForeground2 },
-  // The player scales its terminal to this box (fit: 'both'): its controls stay on screen at 768 px height.
+  // Fit to window: the player scales its terminal to this box, its controls stay on screen at 768 px height.
+  // Actual size: the terminal keeps a readable font and this box scrolls (the control bar is at its end).
   player: { height: 'max(260px, calc(100vh - 200px))' },
+  scrolling: { overflow: 'auto' },
 });
 
 const SPEEDS = ['0.5', '1', '2', '4', '8'];
@@ -31,6 +34,7 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
   const { api } = usePortalSession();
   const info = useAsync(() => getRecording(api, sessionId), [api, sessionId]);
   const [speed, setSpeed] = useState('1');
+  const [size, setSize] = useState<PlayerSize>('window');
   const title = view === 'live' ? 'Watch live session' : 'Recording';
   useEffect(() => {
     document.title = `${title} - Bastion`;
@@ -88,6 +92,12 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
                     ))}
                   </Select>
                 </Field>
+                <Field label="Size" orientation="horizontal">
+                  <Select value={size} onChange={(_, d) => setSize(d.value === 'actual' ? 'actual' : 'window')}>
+                    <option value="window">Fit to window</option>
+                    <option value="actual">Actual size</option>
+                  </Select>
+                </Field>
                 <Button as="a" href={downloadUrl(sessionId)} download icon={<ArrowDownload20Regular />}>
                   Download
                 </Button>
@@ -98,8 +108,8 @@ export function RecordingView({ sessionId, view }: { sessionId: string; view: 'p
                 ) : null}
               </div>
               <Suspense fallback={<Spinner label="Loading the player…" size="small" />}>
-                <div className={styles.player}>
-                  <AsciinemaPlayerView url={playUrl(sessionId)} speed={Number(speed)} />
+                <div className={size === 'actual' ? `${styles.player} ${styles.scrolling}` : styles.player}>
+                  <AsciinemaPlayerView url={playUrl(sessionId)} speed={Number(speed)} size={size} />
                 </div>
               </Suspense>
             </>
