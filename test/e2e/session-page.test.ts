@@ -187,7 +187,7 @@ describe('The session page in Chromium', () => {
     page.off('dialog', onDialog);
   });
 
-  it('Back on a live session asks first: Cancel keeps the session and its page, OK leaves', async () => {
+  it('Back on a live session asks first: Cancel keeps the session and its page', async () => {
     const asked: string[] = [];
     const cancel = (d: Dialog) => {
       asked.push(`${d.type()}: ${d.message()}`);
@@ -251,6 +251,10 @@ describe('The session page in Chromium', () => {
     await typeOnDesktop(page, testbed.password);
     await page.keyboard.press('Enter');
     await poll(async () => (await canvasColourShare(page, vm.rdp!.desktopColor)).share, 45_000).toBeGreaterThan(0.3);
+    // xrdp starts the session's clipboard channel (xrdp-chansrv) after the desktop is drawn; clipboard text
+    // announced before it runs has dropped the session ("The remote desktop connection failed").
+    await poll(async () => (await execInVm('vm-xrdp', 'pgrep -x xrdp-chansrv')).code, 20_000).toBe(0);
+    await page.waitForTimeout(1_000);
     const text = `pasted-${Date.now()}`;
     await page.evaluate((t) => navigator.clipboard.writeText(t), text);
     await page.getByRole('button', { name: 'Paste to VM' }).click();
