@@ -9,7 +9,15 @@ import { tempBastion } from './test-helpers.js';
 
 let b: ReturnType<typeof tempBastion>;
 const PASSPHRASE = 'cli-key-passphrase';
-const KEY = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 4 }).private;
+// ssh2 1.17 writes about 1 in 130 encrypted Ed25519 keys that its own parser calls "Malformed OpenSSH private
+// key" (measured: 19 of 2,500); take the first of a few that ssh2 reads back, so the fixture is never that one.
+const KEY = ((): string => {
+  for (let i = 0; i < 20; i++) {
+    const key = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 4 }).private;
+    if (!(ssh2.utils.parseKey(key, PASSPHRASE) instanceof Error)) return key;
+  }
+  throw new Error('ssh2 could not read back any of 20 encrypted keys it generated');
+})();
 const PASSWORD = 'Cli-Vm-Pass-555';
 
 beforeEach(async () => {

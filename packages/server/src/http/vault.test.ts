@@ -20,7 +20,15 @@ const KV = `${RG}/providers/Microsoft.KeyVault/vaults/kv-ops`;
 const VM = `${RG}/providers/Microsoft.Compute/virtualMachines/vm-kv`;
 const PLAIN = 'Vm-Secret-Pass-987';
 const PASSPHRASE = 'key-passphrase-42';
-const KEY = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 4 }).private;
+// ssh2 1.17 writes about 1 in 130 encrypted Ed25519 keys that its own parser calls "Malformed OpenSSH private
+// key" (measured: 19 of 2,500); take the first of a few that ssh2 reads back, so the fixture is never that one.
+const KEY = ((): string => {
+  for (let i = 0; i < 20; i++) {
+    const key = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 4 }).private;
+    if (!(ssh2.utils.parseKey(key, PASSPHRASE) instanceof Error)) return key;
+  }
+  throw new Error('ssh2 could not read back any of 20 encrypted keys it generated');
+})();
 const CLEAR_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
 const GET_SECRET = 'Microsoft.KeyVault/vaults/secrets/getSecret/action';
 
