@@ -150,6 +150,14 @@ describe('Browser RDP in Chromium against the testbed', () => {
     const fromVm = `clip-from-vm-${Date.now()}`;
     expect((await execInVm('vm-xrdp', clipboard.write(fromVm))).code).toBe(0);
     await poll(() => page.evaluate(() => navigator.clipboard.readText()), 15_000).toBe(fromVm);
+    // The toolbar's "Paste to VM" sends the browser's clipboard text and says so (issue #14). In this long-lived
+    // session: a session on its first seconds has dropped when clipboard text was announced (design 0004).
+    const pasted = `pasted-${Date.now()}`;
+    await page.evaluate((t) => navigator.clipboard.writeText(t), pasted);
+    await page.getByRole('button', { name: 'Paste to VM' }).click();
+    await page.getByText('Clipboard text sent to the VM.').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'rdp-xrdp-paste-to-vm.png') });
+    await poll(async () => (await execInVm('vm-xrdp', clipboard.read)).stdout.trim(), 15_000).toBe(pasted);
     // Known issue (design 0004, limits): freerdp-shadow (vm-nla) drops a session whose client announces
     // clipboard text right after activation, so the later vm-nla tests need an empty browser clipboard.
     await page.evaluate(() => navigator.clipboard.writeText(''));

@@ -7,8 +7,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { replaceOneTimePassword, submitSignIn } from '../helpers/portal.js';
 import { startBastionProcess, type RunningBastion } from '../helpers/bastion-process.js';
 import { runInTerminal, screenLines, waitConnected, waitForPrompt } from '../helpers/terminal.js';
-import { canvasColourShare, focusDesktop, typeOnDesktop } from '../helpers/rdp-desktop.js';
-import { execInVm, readTestbed, testbedVm, type TestbedInfo } from '../helpers/testbed.js';
+import { readTestbed, type TestbedInfo } from '../helpers/testbed.js';
 
 /**
  * The SSH/RDP session page as a user lives with it (issue #14, items 2–6): the keys a shell user presses
@@ -238,31 +237,5 @@ describe('The session page in Chromium', () => {
     await page.getByRole('button', { name: 'Reconnect' }).waitFor({ timeout: 15_000 });
     await poll(async () => (await latestRecord('rdp'))?.endTime, 30_000).toBeTruthy();
     expect((await latestRecord('rdp'))?.endReason).toBe('client_closed');
-  });
-
-  it('RDP on vm-xrdp: Paste to VM says the text was sent, and the VM’s clipboard holds it', async () => {
-    const vm = testbedVm(testbed, 'vm-xrdp');
-    await connect('vm-xrdp', 'rdp');
-    await status().getByText('Connected', { exact: true }).waitFor({ timeout: 30_000 });
-    // xrdp's own login dialog (as in rdp-browser.test.ts): the password typed through the canvas.
-    await poll(async () => (await canvasColourShare(page, '#000000', 255)).width, 30_000).toBeGreaterThan(0);
-    await page.waitForTimeout(1_500);
-    await focusDesktop(page);
-    await typeOnDesktop(page, testbed.password);
-    await page.keyboard.press('Enter');
-    await poll(async () => (await canvasColourShare(page, vm.rdp!.desktopColor)).share, 45_000).toBeGreaterThan(0.3);
-    // xrdp starts the session's clipboard channel (xrdp-chansrv) after the desktop is drawn; clipboard text
-    // announced before it runs has dropped the session ("The remote desktop connection failed").
-    await poll(async () => (await execInVm('vm-xrdp', 'pgrep -x xrdp-chansrv')).code, 20_000).toBe(0);
-    await page.waitForTimeout(1_000);
-    const text = `pasted-${Date.now()}`;
-    await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-    await page.getByRole('button', { name: 'Paste to VM' }).click();
-    await page.getByText('Clipboard text sent to the VM.').waitFor();
-    await shoot(page, 'session-page-rdp-paste-to-vm.png');
-    // The X clipboard of the xrdp session (display :10), read with xclip on the VM.
-    const xclip = 'DISPLAY=:10 XAUTHORITY=/home/vmuser/.Xauthority xclip -selection clipboard -o';
-    await poll(async () => (await execInVm('vm-xrdp', xclip)).stdout.trim(), 15_000).toBe(text);
-    await page.evaluate(() => navigator.clipboard.writeText('')); // an empty clipboard for whatever runs next
   });
 });
